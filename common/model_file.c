@@ -1,0 +1,348 @@
+/*
+ * model_file.c - atomic model writing and checked model reading (see
+ * model_file.h for the format).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "diag.h"
+#include "model_file.h"
+#include "numeric_parse.h"
+#include "tsv_writer.h"
+
+struct model_writer {
+	struct tsv_writer *output;
+	char *target_path;		/* NULL when writing to stdout */
+	char *temporary_path;
+	bool record_has_key;
+};
+
+/*
+ * The temporary file being written, removed at exit or on a signal if
+ * it was not committed.  A program writes one model at a time.
+ */
+static char *pending_temporary_path;
+
+static void
+remove_pending_file(void)
+{
+	if (pending_temporary_path != NULL)
+		unlink(pending_temporary_path);
+}
+
+static void
+remove_pending_file_on_signal(int signal_number)
+{
+	remove_pending_file();
+	signal(signal_number, SIG_DFL);
+	raise(signal_number);
+}
+
+static void
+install_cleanup(void)
+{
+	static bool installed;
+
+	if (installed)
+		return;
+	installed = true;
+	atexit(remove_pending_file);
+	signal(SIGINT, remove_pending_file_on_signal);
+	signal(SIGTERM, remove_pending_file_on_signal);
+	signal(SIGHUP, remove_pending_file_on_signal);
+}
+
+static int
+open_temporary_beside(const char *target, char **temporary_path)
+{
+	char *copy = xstrdup(target), *base_copy = xstrdup(target);
+	const char *directory = dirname(copy), *base = basename(base_copy);
+	size_t size = strlen(directory) + strlen(base) + 16;
+	int fd;
+
+	*temporary_path = xmalloc(size);
+	snprintf(*temporary_path, size, "%s/.%s.XXXXXX", directory, base);
+	free(copy);
+	free(base_copy);
+	install_cleanup();
+	if ((fd = mkstemp(*temporary_path)) < 0)
+		diag_fatal_errno(target);
+	pending_temporary_path = *temporary_path;
+	return fd;
+}
+
+struct model_writer *
+model_writer_open(const char *path, const char *kind, int version,
+    const char *const *features, size_t n_features)
+{
+	struct model_writer *writer = xcalloc(1, sizeof(*writer));
+	struct stat status;
+	size_t i;
+
+	if (strcmp(path, "-") == 0)
+		writer->output = tsv_writer_stdout();
+	else {
+		if (stat(path, &status) == 0 && S_ISDIR(status.st_mode)) {
+			errno = EISDIR;
+			diag_fatal_errno(path);
+		}
+		writer->target_path = xstrdup(path);
+		writer->output = tsv_writer_fd(open_temporary_beside(path,
+		    &writer->temporary_path), path);
+	}
+	model_writer_begin(writer, "model");
+	model_writer_put_string(writer, kind);
+	model_writer_put_count(writer, (unsigned long long)version);
+	model_writer_end(writer);
+	model_writer_begin(writer, "features");
+	for (i = 0; i < n_features; i++)
+		model_writer_put_string(writer, features[i]);
+	model_writer_end(writer);
+	return writer;
+}
+
+void
+model_writer_begin(struct model_writer *writer, const char *key)
+{
+	tsv_writer_put_string(writer->output, key);
+}
+
+void
+model_writer_put_exact(struct model_writer *writer, double value)
+{
+	tsv_writer_tab(writer->output);
+	tsv_writer_put_exact(writer->output, value);
+}
+
+void
+model_writer_put_count(struct model_writer *writer, unsigned long long value)
+{
+	tsv_writer_tab(writer->output);
+	tsv_writer_put_count(writer->output, value);
+}
+
+void
+model_writer_put_string(struct model_writer *writer, const char *text)
+{
+	tsv_writer_tab(writer->output);
+	tsv_writer_put_string(writer->output, text);
+}
+
+void
+model_writer_end(struct model_writer *writer)
+{
+	tsv_writer_newline(writer->output);
+}
+
+void
+model_writer_commit(struct model_writer *writer)
+{
+	mode_t mask = umask(0);
+
+	umask(mask);
+	if (writer->target_path == NULL) {
+		tsv_writer_flush(writer->output);
+		free(writer->output);
+		free(writer);
+		return;
+	}
+	/* mkstemp made the file 0600; give it the usual mode. */
+	if (chmod(writer->temporary_path, 0666 & ~mask) != 0)
+		diag_fatal_errno(writer->target_path);
+	tsv_writer_close(writer->output);
+	if (rename(writer->temporary_path, writer->target_path) != 0)
+		diag_fatal_errno(writer->target_path);
+	pending_temporary_path = NULL;
+	free(writer->temporary_path);
+	free(writer->target_path);
+	free(writer);
+}
+
+/* Parse a whole number in [min, max]; false if text is anything else. */
+static bool
+parse_whole_number(const char *text, long min, long max, long *value)
+{
+	char *end;
+
+	errno = 0;
+	*value = strtol(text, &end, 10);
+	return *text != '\0' && *end == '\0' && errno == 0 && *value >= min &&
+	    *value <= max;
+}
+
+static void
+read_first_records(struct model *model, struct tsv_reader *reader,
+    const char *kind, int max_version)
+{
+	size_t i;
+	long version;
+
+	if (!tsv_reader_next_row(reader) || tsv_reader_n_fields(reader) != 3 ||
+	    strcmp(tsv_reader_field(reader, 0), "model") != 0)
+		diag_fatal_at(model->path, 1, "not a model file (expected "
+		    "'model', kind and version on the first line)");
+	model->kind = xstrdup(tsv_reader_field(reader, 1));
+	if (strcmp(model->kind, kind) != 0)
+		diag_fatal_at(model->path, 1, "a model of kind '%s', expected "
+		    "'%s'", diag_quote(model->kind, strlen(model->kind)),
+		    kind);
+	if (!parse_whole_number(tsv_reader_field(reader, 2), 1, max_version,
+	    &version))
+		diag_fatal_at(model->path, 1, "format version '%s' is not one "
+		    "this program reads (1 to %d)", diag_quote(
+		    tsv_reader_field(reader, 2), tsv_reader_field_length(reader,
+		    2)), max_version);
+	model->version = (int)version;
+	if (!tsv_reader_next_row(reader) || tsv_reader_n_fields(reader) < 2 ||
+	    strcmp(tsv_reader_field(reader, 0), "features") != 0)
+		diag_fatal_at(model->path, 2, "expected the 'features' record");
+	model->n_features = tsv_reader_n_fields(reader) - 1;
+	model->features = xcalloc(model->n_features, sizeof(char *));
+	for (i = 0; i < model->n_features; i++)
+		model->features[i] = xstrdup(tsv_reader_field(reader, i + 1));
+}
+
+struct model *
+model_read(const char *path, const char *kind, int max_version)
+{
+	struct model *model = xcalloc(1, sizeof(*model));
+	struct tsv_reader *reader = tsv_reader_open_ragged(path);
+	size_t capacity = 0, i;
+
+	model->path = xstrdup(tsv_reader_display_name(reader));
+	read_first_records(model, reader, kind, max_version);
+	while (tsv_reader_next_row(reader)) {
+		struct model_record *record;
+
+		if (model->n_records == capacity) {
+			capacity = capacity * 2 + 16;
+			model->records = xreallocarray(model->records,
+			    capacity, sizeof(*model->records));
+		}
+		record = &model->records[model->n_records++];
+		record->key = xstrdup(tsv_reader_field(reader, 0));
+		record->n_values = tsv_reader_n_fields(reader) - 1;
+		record->values = xcalloc(record->n_values, sizeof(char *));
+		for (i = 0; i < record->n_values; i++)
+			record->values[i] = xstrdup(tsv_reader_field(reader,
+			    i + 1));
+		record->line_number = tsv_reader_line_number(reader);
+	}
+	tsv_reader_close(reader);
+	return model;
+}
+
+const struct model_record *
+model_find(const struct model *model, const char *key, size_t n,
+    size_t n_values)
+{
+	size_t i;
+
+	for (i = 0; i < model->n_records; i++) {
+		const struct model_record *record = &model->records[i];
+
+		if (strcmp(record->key, key) != 0 || n-- > 0)
+			continue;
+		if (n_values > 0 && record->n_values != n_values)
+			diag_fatal_at(model->path, record->line_number,
+			    "record '%s' has %zu values, expected %zu", key,
+			    record->n_values, n_values);
+		return record;
+	}
+	return NULL;
+}
+
+const struct model_record *
+model_require(const struct model *model, const char *key, size_t n_values)
+{
+	const struct model_record *record = model_find(model, key, 0,
+	    n_values);
+
+	if (record == NULL)
+		diag_fatal_at(model->path, 0, "model has no '%s' record "
+		    "(truncated or damaged file?)", key);
+	return record;
+}
+
+double
+model_value_double(const struct model *model,
+    const struct model_record *record, size_t i)
+{
+	const char *text = record->values[i];
+	enum numeric_status status;
+	double value;
+
+	status = numeric_parse_double(text, strlen(text), &value);
+	if (status != NUMERIC_OK)
+		diag_fatal_at(model->path, record->line_number,
+		    "value %zu of record '%s' is %s: '%s'", i + 1,
+		    record->key, numeric_status_phrase(status),
+		    diag_quote(text, strlen(text)));
+	return value;
+}
+
+long
+model_value_long(const struct model *model,
+    const struct model_record *record, size_t i, long min, long max)
+{
+	const char *text = record->values[i];
+	long value;
+
+	if (!parse_whole_number(text, min, max, &value))
+		diag_fatal_at(model->path, record->line_number,
+		    "value %zu of record '%s' is not a whole number from "
+		    "%ld to %ld: '%s'", i + 1, record->key, min, max,
+		    diag_quote(text, strlen(text)));
+	return value;
+}
+
+struct field_list
+model_match_columns(const struct model *model,
+    const struct tsv_reader *reader)
+{
+	struct field_list list = { 0, NULL };
+	size_t i, column, n_columns = tsv_reader_n_columns(reader);
+
+	list.columns = xcalloc(model->n_features, sizeof(size_t));
+	for (i = 0; i < model->n_features; i++) {
+		for (column = 0; column < n_columns; column++)
+			if (strcmp(model->features[i],
+			    tsv_reader_column_name(reader, column)) == 0)
+				break;
+		if (column == n_columns)
+			diag_fatal_at(tsv_reader_display_name(reader), 1,
+			    "no column '%s', which the model %s needs",
+			    model->features[i], model->path);
+		list.columns[list.n_fields++] = column;
+	}
+	return list;
+}
+
+void
+model_free(struct model *model)
+{
+	size_t i, j;
+
+	if (model == NULL)
+		return;
+	for (i = 0; i < model->n_records; i++) {
+		for (j = 0; j < model->records[i].n_values; j++)
+			free(model->records[i].values[j]);
+		free(model->records[i].values);
+		free(model->records[i].key);
+	}
+	free(model->records);
+	for (i = 0; i < model->n_features; i++)
+		free(model->features[i]);
+	free(model->features);
+	free(model->kind);
+	free(model->path);
+	free(model);
+}

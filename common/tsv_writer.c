@@ -1,0 +1,189 @@
+/*
+ * tsv_writer.c - checked, buffered output (see tsv_writer.h).
+ *
+ * The buffer is written with write(2) so that every error is seen where
+ * it happens.  SIGPIPE is ignored once, when the first writer is made, so
+ * that a closed pipe shows up as EPIPE and the program can end quietly
+ * instead of being killed by the signal.
+ */
+#include <errno.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "diag.h"
+#include "tsv_writer.h"
+
+#define WRITER_BUFFER_SIZE (64 * 1024)
+
+struct tsv_writer {
+	int fd;
+	char *name;
+	size_t used;
+	char buffer[WRITER_BUFFER_SIZE];
+};
+
+static struct tsv_writer *
+make_writer(int fd, const char *name)
+{
+	static bool sigpipe_ignored;
+	struct tsv_writer *writer = xmalloc(sizeof(*writer));
+
+	if (!sigpipe_ignored) {
+		signal(SIGPIPE, SIG_IGN);
+		sigpipe_ignored = true;
+	}
+	writer->fd = fd;
+	writer->name = xstrdup(name);
+	writer->used = 0;
+	return writer;
+}
+
+struct tsv_writer *
+tsv_writer_stdout(void)
+{
+	return make_writer(STDOUT_FILENO, "stdout");
+}
+
+struct tsv_writer *
+tsv_writer_fd(int fd, const char *name)
+{
+	return make_writer(fd, name);
+}
+
+void
+tsv_writer_flush(struct tsv_writer *writer)
+{
+	size_t done = 0;
+
+	while (done < writer->used) {
+		ssize_t n = write(writer->fd, writer->buffer + done,
+		    writer->used - done);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == EPIPE)
+			exit(0);
+		if (n < 0)
+			diag_fatal_errno(writer->name);
+		done += (size_t)n;
+	}
+	writer->used = 0;
+}
+
+void
+tsv_writer_put(struct tsv_writer *writer, const char *text, size_t length)
+{
+	while (length > 0) {
+		size_t room = WRITER_BUFFER_SIZE - writer->used;
+		size_t n = length < room ? length : room;
+
+		memcpy(writer->buffer + writer->used, text, n);
+		writer->used += n;
+		text += n;
+		length -= n;
+		if (writer->used == WRITER_BUFFER_SIZE)
+			tsv_writer_flush(writer);
+	}
+}
+
+void
+tsv_writer_put_string(struct tsv_writer *writer, const char *text)
+{
+	tsv_writer_put(writer, text, strlen(text));
+}
+
+void
+tsv_writer_put_char(struct tsv_writer *writer, char c)
+{
+	if (writer->used == WRITER_BUFFER_SIZE)
+		tsv_writer_flush(writer);
+	writer->buffer[writer->used++] = c;
+}
+
+/* Print the special values; returns true if value was one of them. */
+static bool
+format_special(double value, char *buffer)
+{
+	if (isinf(value)) {
+		strcpy(buffer, value > 0 ? "inf" : "-inf");
+		return true;
+	}
+	if (isnan(value)) {
+		strcpy(buffer, "nan");
+		return true;
+	}
+	if (value == 0) {
+		strcpy(buffer, "0");
+		return true;
+	}
+	return false;
+}
+
+void
+number_format(double value, int precision, char *buffer)
+{
+	if (!format_special(value, buffer))
+		snprintf(buffer, 64, "%.*g", precision, value);
+	if (strcmp(buffer, "-0") == 0)
+		strcpy(buffer, "0");
+}
+
+void
+number_format_exact(double value, char *buffer)
+{
+	int precision;
+
+	if (format_special(value, buffer))
+		return;
+	for (precision = 15; precision < 17; precision++) {
+		snprintf(buffer, NUMBER_EXACT_SIZE, "%.*g", precision, value);
+		if (strtod(buffer, NULL) == value)
+			return;
+	}
+	snprintf(buffer, NUMBER_EXACT_SIZE, "%.17g", value);
+}
+
+void
+tsv_writer_put_double(struct tsv_writer *writer, double value, int precision)
+{
+	char buffer[64];
+
+	number_format(value, precision, buffer);
+	tsv_writer_put_string(writer, buffer);
+}
+
+void
+tsv_writer_put_exact(struct tsv_writer *writer, double value)
+{
+	char buffer[NUMBER_EXACT_SIZE];
+
+	number_format_exact(value, buffer);
+	tsv_writer_put_string(writer, buffer);
+}
+
+void
+tsv_writer_put_count(struct tsv_writer *writer, unsigned long long value)
+{
+	char buffer[24];
+	int length = snprintf(buffer, sizeof(buffer), "%llu", value);
+
+	tsv_writer_put(writer, buffer, (size_t)length);
+}
+
+void
+tsv_writer_close(struct tsv_writer *writer)
+{
+	tsv_writer_flush(writer);
+	if (writer->fd != STDOUT_FILENO) {
+		if (fsync(writer->fd) != 0 && errno != EINVAL)
+			diag_fatal_errno(writer->name);
+		if (close(writer->fd) != 0)
+			diag_fatal_errno(writer->name);
+	}
+	free(writer->name);
+	free(writer);
+}

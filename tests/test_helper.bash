@@ -1,0 +1,55 @@
+# test_helper.bash - loaded by every bats suite.
+#
+# Puts the programs under test first on PATH (BIN_DIR, by default the
+# project's bin/; `make test-sanitize` points it at the sanitizer build),
+# pins the C locale so messages and number formats do not depend on the
+# machine, and gives each test a scratch directory that bats removes.
+
+bats_require_minimum_version 1.5.0
+
+TESTS_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+PROJECT_DIR="$(dirname "$TESTS_DIR")"
+BIN_DIR="${BIN_DIR:-$PROJECT_DIR/bin}"
+DATA_DIR="$TESTS_DIR/data"
+# Real data and reference answers made by others live beside the project.
+SHARED_DIR="${SHARED_DIR:-$PROJECT_DIR/../shared}"
+export LC_ALL=C
+export PATH="$BIN_DIR:$PROJECT_DIR/scripts:$PATH"
+export OPENBLAS_NUM_THREADS="${OPENBLAS_NUM_THREADS:-1}"
+
+load '/usr/lib/bats/bats-support/load'
+load '/usr/lib/bats/bats-assert/load'
+
+setup() {
+	cd "$BATS_TEST_TMPDIR" || return 1
+}
+
+# skip_without_shared PATH: skip the test when a file of ../shared is
+# missing (the project builds and tests without it).
+skip_without_shared() {
+	[ -e "$SHARED_DIR/$1" ] ||
+		skip "$SHARED_DIR/$1 is absent (real data lives outside the project)"
+}
+
+# assert_close ACTUAL EXPECTED TOLERANCE [relative]: numbers within an
+# absolute tolerance, or a relative one when the fourth argument is
+# "relative".
+assert_close() {
+	local actual="$1" expected="$2" tolerance="$3" mode="${4:-absolute}"
+	if ! awk -v a="$actual" -v e="$expected" -v t="$tolerance" \
+	    -v m="$mode" 'BEGIN {
+		if (a !~ /^[-+0-9.eE]+$/) exit 1
+		d = a - e; if (d < 0) d = -d
+		s = e; if (s < 0) s = -s
+		exit !(m == "relative" ? d <= t * s : d <= t) }'; then
+		fail "expected $expected within $tolerance ($mode), got '$actual'"
+	fi
+}
+
+# field NAME [ROW]: the value in column NAME of data row ROW (default 1)
+# of the TSV in $output.
+field() {
+	printf '%s\n' "$output" | awk -F '\t' -v name="$1" -v row="${2:-1}" '
+		NR == 1 { for (i = 1; i <= NF; i++) if ($i == name) c = i; next }
+		NR == row + 1 { if (c) print $c; exit }'
+}

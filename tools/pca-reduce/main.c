@@ -1,0 +1,783 @@
+/*
+ * pca-reduce - principal component analysis of TSV columns: fit, save,
+ * load and project.
+ *
+ * Input: TSV with a header (unless --no-header); -f picks the numeric
+ * columns to fit on (every column not in --keep by default), --keep the
+ * columns copied to the output unchanged.  Output: the kept columns, then
+ * PC1..PCk for every input row, in input order.
+ *
+ * Fitting reads the data once, accumulating the mean and co-moment matrix
+ * in blocks (common/moments.c), then takes the eigen-decomposition of the
+ * covariance (or, with --standardize, the correlation) with LAPACKE.
+ * Each component's entry of largest magnitude is made positive.  With
+ * -m, rows are projected one at a time with a saved model, in constant
+ * memory.  Limits: the rows to be printed after a fit are held in memory
+ * (their selected values as doubles and their kept fields as text);
+ * --fit-only with -o holds none.
+ */
+#include <getopt.h>
+#include <math.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "diag.h"
+#include "field_list.h"
+#include "linalg.h"
+#include "model_file.h"
+#include "moments.h"
+#include "numeric_parse.h"
+#include "tsv_reader.h"
+#include "tsv_writer.h"
+
+#define MODEL_KIND "pca"
+#define MODEL_VERSION 1
+#define DEFAULT_COMPONENTS 2
+#define SIGN_RULE "largest-magnitude-positive"
+
+static const char synopsis[] =
+    "pca-reduce [-v] [-f LIST] [--keep LIST] [-n K | --variance F]\n"
+    "                  [--standardize] [-o FILE [--fit-only]] "
+    "[--skip-invalid]\n"
+    "                  [--precision N] [--no-header] [FILE]\n"
+    "       pca-reduce -m MODEL [-n K] [--keep LIST] [--skip-invalid]\n"
+    "                  [--precision N] [--no-header] [FILE]";
+
+static const char help_text[] =
+    "usage: pca-reduce [options] [FILE]\n"
+    "Fit principal components on TSV columns, or project with a saved "
+    "model,\nand print the kept columns followed by PC1..PCk per row.\n"
+    "\n"
+    "  -f, --fields LIST    columns to fit on (default: all not kept)\n"
+    "      --keep LIST      columns copied to the output unchanged\n"
+    "  -n, --components K   number of components (default 2)\n"
+    "      --variance F     fewest components explaining share F of "
+    "variance\n"
+    "      --standardize    divide centred columns by their standard "
+    "deviation\n"
+    "  -o, --save-model FILE  write the fitted model to FILE\n"
+    "      --fit-only       with -o: write the model, print no scores\n"
+    "  -m, --model FILE     project with a saved model (streaming)\n"
+    "      --skip-invalid   skip rows with empty, NaN or non-numeric "
+    "values\n"
+    "      --precision N    significant digits of scores (default 6)\n"
+    "      --no-header      the input has no header line\n"
+    "  -v, --verbose        print eigenvalues and explained variance\n"
+    "  -h, --help           print this help\n"
+    "  -V, --version        print the version\n"
+    "\n"
+    "LIST: names, 1-based numbers, ranges (3-5) and globs (mem_*), "
+    "comma-separated.\n"
+    "Example: pca-reduce --standardize -n 2 --keep host -o pca.model "
+    "month.tsv\n";
+
+enum {
+	OPTION_KEEP = CLI_LONG_OPTION_BASE,
+	OPTION_VARIANCE,
+	OPTION_STANDARDIZE,
+	OPTION_FIT_ONLY,
+	OPTION_SKIP_INVALID,
+	OPTION_PRECISION,
+	OPTION_NO_HEADER
+};
+
+struct options {
+	const char *fields;		/* -f: columns to fit on */
+	const char *keep;		/* --keep: columns copied through */
+	long n_components;		/* -n; 0 when not given */
+	double variance_share;		/* --variance; 0 when not given */
+	bool standardize;		/* --standardize */
+	const char *save_model_path;	/* -o */
+	bool fit_only;			/* --fit-only */
+	const char *model_path;		/* -m */
+	bool skip_invalid;		/* --skip-invalid */
+	int precision;			/* --precision */
+	bool has_header;		/* false with --no-header */
+	const char *input_path;		/* operand; "-" is stdin */
+};
+
+/* A fitted or loaded model: scores = ((x - mean) / scale) . component */
+struct pca_model {
+	size_t n_features;
+	size_t n_components;
+	double n_rows;
+	bool standardized;
+	double *mean;			/* n_features */
+	double *scale;			/* n_features; 1 when unscaled */
+	double *eigenvalues;		/* n_features, descending */
+	double *ratios;			/* n_features */
+	double *components;		/* n_components x n_features */
+};
+
+/* The rows a fit must print after it, held until the model is known. */
+struct stored_rows {
+	size_t n_rows, capacity, dimension;
+	double *values;			/* n_rows x dimension */
+	char *kept_text;		/* kept fields, tab-joined, NUL-ended */
+	size_t kept_used, kept_capacity;
+	size_t *kept_offsets;		/* n_rows */
+};
+
+static void
+parse_options(int argc, char **argv, struct options *opts)
+{
+	static const struct option long_options[] = {
+		{ "fields", required_argument, NULL, 'f' },
+		{ "keep", required_argument, NULL, OPTION_KEEP },
+		{ "components", required_argument, NULL, 'n' },
+		{ "variance", required_argument, NULL, OPTION_VARIANCE },
+		{ "standardize", no_argument, NULL, OPTION_STANDARDIZE },
+		{ "save-model", required_argument, NULL, 'o' },
+		{ "fit-only", no_argument, NULL, OPTION_FIT_ONLY },
+		{ "model", required_argument, NULL, 'm' },
+		{ "skip-invalid", no_argument, NULL, OPTION_SKIP_INVALID },
+		{ "precision", required_argument, NULL, OPTION_PRECISION },
+		{ "no-header", no_argument, NULL, OPTION_NO_HEADER },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 }
+	};
+	int c;
+
+	memset(opts, 0, sizeof(*opts));
+	opts->precision = NUMBER_DEFAULT_PRECISION;
+	opts->has_header = true;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":f:n:o:m:vhV", long_options,
+	    NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			opts->fields = optarg;
+			break;
+		case OPTION_KEEP:
+			opts->keep = optarg;
+			break;
+		case 'n':
+			opts->n_components = option_parse_long("-n", optarg,
+			    1, 1000000);
+			break;
+		case OPTION_VARIANCE:
+			opts->variance_share = option_parse_double(
+			    "--variance", optarg, 1e-12, 1);
+			break;
+		case OPTION_STANDARDIZE:
+			opts->standardize = true;
+			break;
+		case 'o':
+			opts->save_model_path = optarg;
+			break;
+		case OPTION_FIT_ONLY:
+			opts->fit_only = true;
+			break;
+		case 'm':
+			opts->model_path = optarg;
+			break;
+		case OPTION_SKIP_INVALID:
+			opts->skip_invalid = true;
+			break;
+		case OPTION_PRECISION:
+			opts->precision = (int)option_parse_long(
+			    "--precision", optarg, 1, 17);
+			break;
+		case OPTION_NO_HEADER:
+			opts->has_header = false;
+			break;
+		case 'v':
+			diag_set_verbose(true);
+			break;
+		case 'h':
+			cli_print_help(help_text);
+		case 'V':
+			cli_print_version();
+		default:
+			cli_bad_option(c, argv);
+		}
+	}
+	if (argc - optind > 1)
+		diag_usage("at most one input file, got %d", argc - optind);
+	opts->input_path = optind < argc ? argv[optind] : "-";
+}
+
+static void
+check_option_conflicts(const struct options *opts)
+{
+	if (opts->n_components > 0 && opts->variance_share > 0)
+		diag_usage("-n and --variance cannot be used together");
+	if (opts->fit_only && opts->save_model_path == NULL)
+		diag_usage("--fit-only needs -o FILE");
+	if (opts->model_path == NULL)
+		return;
+	if (opts->save_model_path != NULL || opts->fit_only)
+		diag_usage("-m projects with a saved model; -o and "
+		    "--fit-only are for fitting");
+	if (opts->fields != NULL || opts->standardize ||
+	    opts->variance_share > 0)
+		diag_usage("-m takes its columns and scaling from the model; "
+		    "-f, --standardize and --variance are for fitting");
+}
+
+/* Read row's selected values; false (after counting) if skipped. */
+static bool
+read_row_values(const struct tsv_reader *reader,
+    const struct field_list *fields, bool skip_invalid, double *values)
+{
+	size_t j;
+
+	for (j = 0; j < fields->n_fields; j++) {
+		if (!skip_invalid)
+			values[j] = tsv_reader_field_double(reader,
+			    fields->columns[j]);
+		else if (!tsv_reader_field_try_double(reader,
+		    fields->columns[j], &values[j]))
+			return false;
+	}
+	return true;
+}
+
+static void
+store_row(struct stored_rows *rows, const struct tsv_reader *reader,
+    const struct field_list *keep, const double *values)
+{
+	size_t j, needed = 1;
+
+	if (rows->n_rows == rows->capacity) {
+		rows->capacity = rows->capacity * 2 + 1024;
+		rows->values = xreallocarray(rows->values, rows->capacity,
+		    rows->dimension * sizeof(double));
+		rows->kept_offsets = xreallocarray(rows->kept_offsets,
+		    rows->capacity, sizeof(size_t));
+	}
+	memcpy(rows->values + rows->n_rows * rows->dimension, values,
+	    rows->dimension * sizeof(double));
+	for (j = 0; j < keep->n_fields; j++)
+		needed += tsv_reader_field_length(reader, keep->columns[j]) + 1;
+	if (rows->kept_used + needed > rows->kept_capacity) {
+		rows->kept_capacity = (rows->kept_used + needed) * 2;
+		rows->kept_text = xreallocarray(rows->kept_text,
+		    rows->kept_capacity, 1);
+	}
+	rows->kept_offsets[rows->n_rows++] = rows->kept_used;
+	for (j = 0; j < keep->n_fields; j++) {
+		size_t length = tsv_reader_field_length(reader,
+		    keep->columns[j]);
+
+		memcpy(rows->kept_text + rows->kept_used, tsv_reader_field(
+		    reader, keep->columns[j]), length);
+		rows->kept_used += length;
+		rows->kept_text[rows->kept_used++] = '\t';
+	}
+	rows->kept_text[rows->kept_used++] = '\0';
+}
+
+/*
+ * Scale of each column: its sample standard deviation with
+ * --standardize, else 1.  A constant column (minimum equal to maximum)
+ * keeps scale 1 and is named in a warning: it is all zero once centred.
+ */
+static void
+choose_scales(const struct moments *moments, const double *minimum,
+    const double *maximum, const char *const *names, bool standardize,
+    double *scale)
+{
+	size_t d = moments->dimension, j;
+
+	for (j = 0; j < d; j++) {
+		scale[j] = 1;
+		if (minimum[j] == maximum[j])
+			diag_warn("column '%s' is constant; it adds nothing "
+			    "to the components%s", names[j], standardize ?
+			    " and is left unscaled" : "");
+		else if (standardize)
+			scale[j] = sqrt(moments->comoment[j * d + j] /
+			    (moments->count - 1));
+	}
+}
+
+/*
+ * Make the entry of largest magnitude of each component positive.  Ties
+ * (within a relative 1e-9, so rounding cannot decide) go to the first
+ * column.
+ */
+static void
+fix_component_signs(size_t n_components, size_t d, double *components)
+{
+	size_t i, j, chosen;
+	double largest;
+
+	for (i = 0; i < n_components; i++) {
+		double *v = components + i * d;
+
+		largest = 0;
+		for (j = 0; j < d; j++)
+			if (fabs(v[j]) > largest)
+				largest = fabs(v[j]);
+		for (chosen = 0; chosen < d; chosen++)
+			if (fabs(v[chosen]) >= largest * (1 - 1e-9))
+				break;
+		if (v[chosen] < 0)
+			for (j = 0; j < d; j++)
+				v[j] = -v[j];
+	}
+}
+
+/*
+ * The number of components to keep: -n, or the fewest whose ratios add
+ * up to --variance, or the default; refused past min(rows - 1, columns)
+ * and past the numerical rank (eigenvalues above d * eps * largest).
+ */
+static size_t
+choose_component_count(const struct options *opts,
+    const struct pca_model *model)
+{
+	size_t d = model->n_features, defined, rank = 0, k, i;
+	double cumulative = 0;
+
+	defined = (size_t)model->n_rows - 1 < d ? (size_t)model->n_rows - 1 :
+	    d;
+	for (i = 0; i < d; i++)
+		if (model->eigenvalues[i] > model->eigenvalues[0] *
+		    (double)(d > 16 ? d : 16) * 2.220446049250313e-16)
+			rank++;
+	if (opts->variance_share > 0) {
+		for (k = 0; k < rank; k++) {
+			cumulative += model->ratios[k];
+			if (cumulative >= opts->variance_share - 1e-12)
+				break;
+		}
+		return k < rank ? k + 1 : rank;
+	}
+	k = opts->n_components > 0 ? (size_t)opts->n_components :
+	    DEFAULT_COMPONENTS;
+	if (k > defined)
+		diag_fatal("%zu components asked, but at most min(rows - 1, "
+		    "columns) = %zu %s defined", k, defined,
+		    defined == 1 ? "is" : "are");
+	if (k > rank)
+		diag_fatal("%zu components asked, but the data have rank %zu: "
+		    "component %zu has no variance", k, rank, rank + 1);
+	return k;
+}
+
+static void
+report_variance_table(const struct pca_model *model)
+{
+	size_t i;
+	double cumulative = 0;
+
+	diag_verbose("%.0f rows, %zu columns", model->n_rows,
+	    model->n_features);
+	diag_verbose("component\teigenvalue\tratio\tcumulative");
+	for (i = 0; i < model->n_features; i++) {
+		cumulative += model->ratios[i];
+		diag_verbose("PC%zu\t%.6g\t%.6f\t%.6f%s", i + 1,
+		    model->eigenvalues[i], model->ratios[i], cumulative,
+		    i < model->n_components ? "\tkept" : "");
+	}
+}
+
+/* Eigen-decomposition of the (scaled) covariance into model. */
+static void
+fit_model(const struct options *opts, const struct moments *moments,
+    const double *minimum, const double *maximum,
+    const char *const *names, struct pca_model *model)
+{
+	size_t d = moments->dimension, i, j;
+	double *covariance = xcalloc(d * d, sizeof(double));
+	double *vectors = xcalloc(d * d, sizeof(double));
+	double total = 0;
+
+	model->n_features = d;
+	model->n_rows = moments->count;
+	model->standardized = opts->standardize;
+	model->mean = xcalloc(d, sizeof(double));
+	memcpy(model->mean, moments->mean, d * sizeof(double));
+	model->scale = xcalloc(d, sizeof(double));
+	choose_scales(moments, minimum, maximum, names, opts->standardize,
+	    model->scale);
+	moments_covariance(moments, 1, covariance);
+	for (i = 0; i < d; i++)
+		for (j = 0; j < d; j++)
+			covariance[i * d + j] /= model->scale[i] *
+			    model->scale[j];
+	model->eigenvalues = xcalloc(d, sizeof(double));
+	model->ratios = xcalloc(d, sizeof(double));
+	symmetric_eigen_descending(d, covariance, model->eigenvalues,
+	    vectors);
+	for (i = 0; i < d; i++) {
+		if (model->eigenvalues[i] < 0)
+			model->eigenvalues[i] = 0;
+		total += model->eigenvalues[i];
+	}
+	if (!(total > 0))
+		diag_fatal("total variance is zero: every selected column is "
+		    "constant");
+	for (i = 0; i < d; i++)
+		model->ratios[i] = model->eigenvalues[i] / total;
+	model->n_components = choose_component_count(opts, model);
+	fix_component_signs(model->n_components, d, vectors);
+	model->components = vectors;
+	free(covariance);
+	report_variance_table(model);
+}
+
+static void
+save_model(const char *path, const struct pca_model *model,
+    const char *const *feature_names)
+{
+	struct model_writer *writer = model_writer_open(path, MODEL_KIND,
+	    MODEL_VERSION, feature_names, model->n_features);
+	size_t d = model->n_features, i, j;
+	char key[32];
+
+	model_writer_begin(writer, "rows");
+	model_writer_put_count(writer, (unsigned long long)model->n_rows);
+	model_writer_end(writer);
+	model_writer_begin(writer, "standardized");
+	model_writer_put_count(writer, model->standardized);
+	model_writer_end(writer);
+	model_writer_begin(writer, "sign_rule");
+	model_writer_put_string(writer, SIGN_RULE);
+	model_writer_end(writer);
+	model_writer_begin(writer, "mean");
+	for (j = 0; j < d; j++)
+		model_writer_put_exact(writer, model->mean[j]);
+	model_writer_end(writer);
+	model_writer_begin(writer, "scale");
+	for (j = 0; j < d; j++)
+		model_writer_put_exact(writer, model->scale[j]);
+	model_writer_end(writer);
+	model_writer_begin(writer, "eigenvalue");
+	for (j = 0; j < d; j++)
+		model_writer_put_exact(writer, model->eigenvalues[j]);
+	model_writer_end(writer);
+	model_writer_begin(writer, "ratio");
+	for (j = 0; j < d; j++)
+		model_writer_put_exact(writer, model->ratios[j]);
+	model_writer_end(writer);
+	for (i = 0; i < model->n_components; i++) {
+		snprintf(key, sizeof(key), "PC%zu", i + 1);
+		model_writer_begin(writer, key);
+		for (j = 0; j < d; j++)
+			model_writer_put_exact(writer,
+			    model->components[i * d + j]);
+		model_writer_end(writer);
+	}
+	model_writer_commit(writer);
+}
+
+static void
+read_record_values(const struct model *file, const char *key, size_t d,
+    double *values)
+{
+	const struct model_record *record = model_require(file, key, d);
+	size_t j;
+
+	for (j = 0; j < d; j++)
+		values[j] = model_value_double(file, record, j);
+}
+
+static void
+load_model(const struct model *file, long n_components_wanted,
+    struct pca_model *model)
+{
+	size_t d = file->n_features, i, j;
+	char key[32];
+
+	memset(model, 0, sizeof(*model));
+	model->n_features = d;
+	model->mean = xcalloc(d, sizeof(double));
+	model->scale = xcalloc(d, sizeof(double));
+	model->eigenvalues = xcalloc(d, sizeof(double));
+	model->ratios = xcalloc(d, sizeof(double));
+	read_record_values(file, "mean", d, model->mean);
+	read_record_values(file, "scale", d, model->scale);
+	read_record_values(file, "eigenvalue", d, model->eigenvalues);
+	read_record_values(file, "ratio", d, model->ratios);
+	for (j = 0; j < d; j++)
+		if (!(model->scale[j] > 0))
+			diag_fatal_at(file->path, model_require(file, "scale",
+			    d)->line_number, "scale %zu is not positive", j + 1);
+	for (i = 0; i < d; i++) {
+		snprintf(key, sizeof(key), "PC%zu", i + 1);
+		if (model_find(file, key, 0, 0) == NULL)
+			break;
+	}
+	if (i == 0)
+		diag_fatal_at(file->path, 0, "model has no components "
+		    "(truncated or damaged file?)");
+	if (n_components_wanted > (long)i)
+		diag_fatal("%ld components asked, but the model %s has %zu",
+		    n_components_wanted, file->path, i);
+	model->n_components = n_components_wanted > 0 ?
+	    (size_t)n_components_wanted : i;
+	model->components = xcalloc(model->n_components * d, sizeof(double));
+	for (i = 0; i < model->n_components; i++) {
+		snprintf(key, sizeof(key), "PC%zu", i + 1);
+		read_record_values(file, key, d, model->components + i * d);
+	}
+}
+
+/* scores[i] = sum_j (x_j - mean_j) / scale_j * component_i[j] */
+static void
+project_row(const struct pca_model *model, const double *values,
+    double *centred, double *scores)
+{
+	size_t d = model->n_features, i, j;
+
+	for (j = 0; j < d; j++)
+		centred[j] = (values[j] - model->mean[j]) / model->scale[j];
+	for (i = 0; i < model->n_components; i++) {
+		double sum = 0;
+
+		for (j = 0; j < d; j++)
+			sum += centred[j] * model->components[i * d + j];
+		scores[i] = sum;
+	}
+}
+
+static void
+write_header(struct tsv_writer *out, const struct tsv_reader *reader,
+    const struct field_list *keep, size_t n_components)
+{
+	size_t j;
+
+	if (!tsv_reader_has_header(reader))
+		return;
+	for (j = 0; j < keep->n_fields; j++) {
+		tsv_writer_put_string(out, tsv_reader_column_name(reader,
+		    keep->columns[j]));
+		tsv_writer_tab(out);
+	}
+	for (j = 0; j < n_components; j++) {
+		char name[32];
+
+		snprintf(name, sizeof(name), "%sPC%zu", j > 0 ? "\t" : "",
+		    j + 1);
+		tsv_writer_put_string(out, name);
+	}
+	tsv_writer_newline(out);
+}
+
+static void
+write_scores(struct tsv_writer *out, const double *scores, size_t n,
+    int precision)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (i > 0)
+			tsv_writer_tab(out);
+		tsv_writer_put_double(out, scores[i], precision);
+	}
+	tsv_writer_newline(out);
+}
+
+static void
+report_skipped(const struct tsv_reader *reader, unsigned long long skipped)
+{
+	if (skipped > 0)
+		diag_warn("%s: skipped %llu row%s with an empty, non-numeric "
+		    "or non-finite value", tsv_reader_display_name(reader),
+		    skipped, skipped == 1 ? "" : "s");
+}
+
+/* Select the feature and kept columns of a fit from the options. */
+static void
+select_columns(const struct options *opts, const struct tsv_reader *reader,
+    struct field_list *fields, struct field_list *keep)
+{
+	const char *const *names = tsv_reader_column_names(reader);
+	size_t n_columns = tsv_reader_n_columns(reader);
+
+	*keep = opts->keep != NULL ? field_list_parse("--keep", opts->keep,
+	    names, n_columns) : (struct field_list){ 0, NULL };
+	*fields = opts->fields != NULL ? field_list_parse("-f", opts->fields,
+	    names, n_columns) : field_list_complement(keep, 1, n_columns);
+	if (fields->n_fields == 0)
+		diag_usage("no columns to fit on");
+}
+
+static void
+free_model(struct pca_model *model)
+{
+	free(model->mean);
+	free(model->scale);
+	free(model->eigenvalues);
+	free(model->ratios);
+	free(model->components);
+}
+
+static void
+run_projection(const struct options *opts)
+{
+	struct model *file = model_read(opts->model_path, MODEL_KIND,
+	    MODEL_VERSION);
+	struct tsv_reader *reader = tsv_reader_open(opts->input_path,
+	    opts->has_header);
+	struct tsv_writer *out = tsv_writer_stdout();
+	struct field_list fields, keep = { 0, NULL };
+	struct pca_model model;
+	double *values, *centred, *scores;
+	unsigned long long skipped = 0;
+	size_t j;
+
+	load_model(file, opts->n_components, &model);
+	if (tsv_reader_n_columns(reader) == 0)
+		diag_fatal("%s: empty input", tsv_reader_display_name(reader));
+	fields = model_match_columns(file, reader);
+	if (opts->keep != NULL)
+		keep = field_list_parse("--keep", opts->keep,
+		    tsv_reader_column_names(reader),
+		    tsv_reader_n_columns(reader));
+	values = xcalloc(model.n_features, sizeof(double));
+	centred = xcalloc(model.n_features, sizeof(double));
+	scores = xcalloc(model.n_components, sizeof(double));
+	write_header(out, reader, &keep, model.n_components);
+	while (tsv_reader_next_row(reader)) {
+		if (!read_row_values(reader, &fields, opts->skip_invalid,
+		    values)) {
+			skipped++;
+			continue;
+		}
+		project_row(&model, values, centred, scores);
+		for (j = 0; j < keep.n_fields; j++) {
+			tsv_writer_put(out, tsv_reader_field(reader,
+			    keep.columns[j]), tsv_reader_field_length(reader,
+			    keep.columns[j]));
+			tsv_writer_tab(out);
+		}
+		write_scores(out, scores, model.n_components, opts->precision);
+	}
+	report_skipped(reader, skipped);
+	tsv_writer_close(out);
+	free(values);
+	free(centred);
+	free(scores);
+	free_model(&model);
+	field_list_free(&fields);
+	field_list_free(&keep);
+	tsv_reader_close(reader);
+	model_free(file);
+}
+
+/* Print the stored rows' kept fields and scores under the fitted model. */
+static void
+print_stored_rows(const struct options *opts, const struct tsv_reader *reader,
+    const struct field_list *keep, const struct stored_rows *rows,
+    const struct pca_model *model)
+{
+	struct tsv_writer *out = tsv_writer_stdout();
+	double *centred = xcalloc(model->n_features, sizeof(double));
+	double *scores = xcalloc(model->n_components, sizeof(double));
+	size_t i;
+
+	write_header(out, reader, keep, model->n_components);
+	for (i = 0; i < rows->n_rows; i++) {
+		tsv_writer_put_string(out, rows->kept_text +
+		    rows->kept_offsets[i]);
+		project_row(model, rows->values + i * rows->dimension, centred,
+		    scores);
+		write_scores(out, scores, model->n_components,
+		    opts->precision);
+	}
+	tsv_writer_close(out);
+	free(centred);
+	free(scores);
+}
+
+static void
+run_fit(const struct options *opts)
+{
+	struct tsv_reader *reader = tsv_reader_open(opts->input_path,
+	    opts->has_header);
+	struct field_list fields, keep;
+	struct stored_rows rows;
+	struct moments moments;
+	struct pca_model model;
+	const char **names;
+	double *values, *minimum, *maximum;
+	unsigned long long skipped = 0;
+	size_t d, j;
+
+	if (tsv_reader_n_columns(reader) == 0)
+		diag_fatal("%s: empty input, no data rows to fit",
+		    tsv_reader_display_name(reader));
+	select_columns(opts, reader, &fields, &keep);
+	d = fields.n_fields;
+	names = xcalloc(d, sizeof(char *));
+	for (j = 0; j < d; j++)
+		names[j] = tsv_reader_column_name(reader, fields.columns[j]);
+	values = xcalloc(d, sizeof(double));
+	minimum = xcalloc(d, sizeof(double));
+	maximum = xcalloc(d, sizeof(double));
+	memset(&rows, 0, sizeof(rows));
+	rows.dimension = d;
+	moments_init(&moments, d);
+
+	while (tsv_reader_next_row(reader)) {
+		if (!read_row_values(reader, &fields, opts->skip_invalid,
+		    values)) {
+			skipped++;
+			continue;
+		}
+		for (j = 0; j < d; j++) {
+			if (moments.count + moments.block_rows == 0 ||
+			    values[j] < minimum[j])
+				minimum[j] = values[j];
+			if (moments.count + moments.block_rows == 0 ||
+			    values[j] > maximum[j])
+				maximum[j] = values[j];
+		}
+		moments_add(&moments, values);
+		if (!opts->fit_only)
+			store_row(&rows, reader, &keep, values);
+		if ((tsv_reader_row_count(reader) & 0xffff) == 0)
+			diag_progress("rows read", tsv_reader_row_count(reader));
+	}
+	diag_progress_end();
+	moments_flush(&moments);
+	report_skipped(reader, skipped);
+	if (moments.count < 2)
+		diag_fatal("%s: %.0f data row%s: a fit needs at least 2",
+		    tsv_reader_display_name(reader), moments.count,
+		    moments.count == 1 ? "" : "s");
+
+	fit_model(opts, &moments, minimum, maximum, names, &model);
+	if (opts->save_model_path != NULL)
+		save_model(opts->save_model_path, &model, names);
+	if (!opts->fit_only)
+		print_stored_rows(opts, reader, &keep, &rows, &model);
+
+	free_model(&model);
+	moments_free(&moments);
+	free(rows.values);
+	free(rows.kept_text);
+	free(rows.kept_offsets);
+	free(values);
+	free(minimum);
+	free(maximum);
+	free(names);
+	field_list_free(&fields);
+	field_list_free(&keep);
+	tsv_reader_close(reader);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct options opts;
+
+	diag_set_program(argv[0]);
+	diag_set_synopsis(synopsis);
+	parse_options(argc, argv, &opts);
+	check_option_conflicts(&opts);
+	if (opts.model_path != NULL)
+		run_projection(&opts);
+	else
+		run_fit(&opts);
+	return 0;
+}
