@@ -11,9 +11,10 @@ CC = cc
 CFLAGS = -std=c99 -O2 -g -Wall -Wextra
 CPPFLAGS = -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L \
 	-DPIPELINE_VERSION='"$(VERSION)"' -Icommon \
-	-I/usr/include/x86_64-linux-gnu
+	-I/usr/include/x86_64-linux-gnu \
+	-I/usr/include/glib-2.0 -I/usr/lib/x86_64-linux-gnu/glib-2.0/include
 LDFLAGS =
-LDLIBS = -lcsv -llapacke -lopenblas -lm
+LDLIBS = -lcsv -llapacke -lopenblas -lm -lglib-2.0
 PREFIX = /usr/local
 MANPREFIX = $(PREFIX)/share/man
 DESTDIR =
@@ -106,6 +107,10 @@ lint:
 
 clean:
 	rm -rf bin build
+
+# The monthly batch (make month, make months) and the fuzzing targets.
+-include scripts/batch.mk
+-include fuzz/fuzz.mk
 
 help:
 	@echo "targets:"

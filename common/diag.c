@@ -17,6 +17,7 @@ static const char *program_synopsis;
 static bool verbose_enabled;
 static bool progress_shown;
 static time_t progress_last;
+static void (*fatal_handler)(int exit_status);
 
 void
 diag_set_program(const char *name)
@@ -36,6 +37,21 @@ void
 diag_set_synopsis(const char *synopsis)
 {
 	program_synopsis = synopsis;
+}
+
+void
+diag_set_fatal_handler(void (*handler)(int exit_status))
+{
+	fatal_handler = handler;
+}
+
+/* End the program, or hand the status to a harness's handler. */
+static void __attribute__((noreturn))
+leave(int exit_status)
+{
+	if (fatal_handler != NULL)
+		fatal_handler(exit_status);
+	exit(exit_status);
 }
 
 static void
@@ -68,7 +84,7 @@ diag_fatal(const char *fmt, ...)
 	va_start(ap, fmt);
 	print_message(NULL, 0, fmt, ap);
 	va_end(ap);
-	exit(EXIT_DATA_ERROR);
+	leave(EXIT_DATA_ERROR);
 }
 
 void
@@ -79,7 +95,7 @@ diag_fatal_at(const char *file, long line, const char *fmt, ...)
 	va_start(ap, fmt);
 	print_message(file, line, fmt, ap);
 	va_end(ap);
-	exit(EXIT_DATA_ERROR);
+	leave(EXIT_DATA_ERROR);
 }
 
 void
@@ -90,7 +106,7 @@ diag_fatal_errno(const char *what)
 	clear_progress();
 	fprintf(stderr, "%s: %s: %s\n", program_name, what,
 	    strerror(saved_errno));
-	exit(EXIT_DATA_ERROR);
+	leave(EXIT_DATA_ERROR);
 }
 
 void
@@ -103,7 +119,7 @@ diag_usage(const char *fmt, ...)
 	va_end(ap);
 	if (program_synopsis != NULL)
 		fprintf(stderr, "usage: %s\n", program_synopsis);
-	exit(EXIT_USAGE_ERROR);
+	leave(EXIT_USAGE_ERROR);
 }
 
 void

@@ -51,6 +51,17 @@ void diag_fatal_errno(const char *what) __attribute__((noreturn));
 void diag_usage(const char *fmt, ...)
     __attribute__((noreturn, format(printf, 1, 2)));
 
+/*
+ * For fuzzing harnesses only, never for programs: once a handler is set,
+ * every function above that would exit (the *_fatal ones, diag_usage
+ * and the allocators) prints its message and then calls handler with
+ * the exit status instead, so that a harness can longjmp back and try
+ * the next input.  Memory and descriptors held by the code that failed
+ * are left for the harness to reclaim.  If the handler returns, the
+ * program exits with the status as usual.  NULL restores plain exit.
+ */
+void diag_set_fatal_handler(void (*handler)(int exit_status));
+
 /* "prog: message" on stderr; the program goes on. */
 void diag_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

@@ -15,8 +15,34 @@
 #include "diag.h"
 #include "linalg.h"
 
-/* Defined by OpenBLAS; reports its thread count. */
+/* Defined by OpenBLAS: its thread count, read and set. */
 int openblas_get_num_threads(void);
+void openblas_set_num_threads(int n_threads);
+
+/*
+ * OpenBLAS splits some routines (the symmetric rank-k update, the
+ * reductions inside LAPACK's eigensolver) differently at different
+ * thread counts, which changes the order of additions and so the last
+ * bits of the result.  The toolchain promises the same bytes out for the
+ * same input whatever OPENBLAS_NUM_THREADS is, so those routines run on
+ * one thread: they work on d x d matrices, where threads gain little.
+ * Matrix products (dgemm) give the same result at any thread count,
+ * since each output element is summed by one thread in one order.
+ */
+static int saved_thread_count;
+
+static void
+single_thread_begin(void)
+{
+	saved_thread_count = openblas_get_num_threads();
+	openblas_set_num_threads(1);
+}
+
+static void
+single_thread_end(void)
+{
+	openblas_set_num_threads(saved_thread_count);
+}
 
 static int
 blas_int(size_t n)
@@ -66,9 +92,11 @@ linalg_gram_upper(size_t n_rows, size_t n_cols, double alpha,
 {
 	if (n_cols == 0)
 		return;
+	single_thread_begin();
 	cblas_dsyrk(CblasRowMajor, CblasUpper, CblasTrans, blas_int(n_cols),
 	    blas_int(n_rows), alpha, a, blas_int(lda), beta, c,
 	    blas_int(n_cols));
+	single_thread_end();
 }
 
 void
@@ -99,9 +127,11 @@ symmetric_eigen_descending(size_t n, const double *a, double *eigenvalues,
 	size_t i, j;
 
 	memcpy(work, a, n * n * sizeof(double));
+	single_thread_begin();
 	info = LAPACKE_dsyevr(LAPACK_ROW_MAJOR, 'V', 'A', 'U', blas_int(n),
 	    work, blas_int(n), 0, 0, 0, 0, 0, &found, ascending_values,
 	    ascending_vectors, blas_int(n), support);
+	single_thread_end();
 	if (info < 0)
 		report_lapack_failure("LAPACKE_dsyevr", info,
 		    "an argument was invalid");
@@ -124,9 +154,12 @@ symmetric_eigen_descending(size_t n, const double *a, double *eigenvalues,
 bool
 cholesky_factor(size_t n, double *a)
 {
-	lapack_int info = LAPACKE_dpotrf(LAPACK_ROW_MAJOR, 'L', blas_int(n),
-	    a, blas_int(n));
+	lapack_int info;
 
+	single_thread_begin();
+	info = LAPACKE_dpotrf(LAPACK_ROW_MAJOR, 'L', blas_int(n), a,
+	    blas_int(n));
+	single_thread_end();
 	if (info < 0)
 		report_lapack_failure("LAPACKE_dpotrf", info,
 		    "an argument was invalid");
@@ -147,18 +180,30 @@ cholesky_log_determinant(size_t n, const double *factor)
 void
 cholesky_solve(size_t n, const double *factor, double *b, size_t n_rhs)
 {
-	lapack_int info = LAPACKE_dpotrs(LAPACK_ROW_MAJOR, 'L', blas_int(n),
-	    blas_int(n_rhs), factor, blas_int(n), b, blas_int(n_rhs));
+	lapack_int info;
 
+	single_thread_begin();
+	info = LAPACKE_dpotrs(LAPACK_ROW_MAJOR, 'L', blas_int(n),
+	    blas_int(n_rhs), factor, blas_int(n), b, blas_int(n_rhs));
+	single_thread_end();
 	if (info != 0)
 		report_lapack_failure("LAPACKE_dpotrs", info,
 		    "an argument was invalid");
 }
 
+/*
+ * A plain loop rather than cblas_ddot: the BLAS splits long dot products
+ * across threads, and the sum would then depend on the thread count.
+ */
 double
 linalg_dot(size_t n, const double *x, const double *y)
 {
-	return n == 0 ? 0 : cblas_ddot(blas_int(n), x, 1, y, 1);
+	double sum = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		sum += x[i] * y[i];
+	return sum;
 }
 
 int

@@ -177,6 +177,30 @@ parse_whole_number(const char *text, long min, long max, long *value)
 	    *value <= max;
 }
 
+/*
+ * Feature names must be ones an input header can have (see
+ * tsv_reader.h): not empty, valid UTF-8, and distinct, so that each
+ * feature matches exactly one column.
+ */
+static void
+check_feature_name(const struct model *model, size_t i)
+{
+	const char *name = model->features[i];
+	size_t j;
+
+	if (name[0] == '\0')
+		diag_fatal_at(model->path, 2, "feature %zu has an empty name",
+		    i + 1);
+	if (!utf8_is_valid(name, strlen(name)))
+		diag_fatal_at(model->path, 2, "feature %zu name is not valid "
+		    "UTF-8: '%s'", i + 1, diag_quote(name, strlen(name)));
+	for (j = 0; j < i; j++)
+		if (strcmp(model->features[j], name) == 0)
+			diag_fatal_at(model->path, 2, "duplicate feature name "
+			    "'%s' (features %zu and %zu)", diag_quote(name,
+			    strlen(name)), j + 1, i + 1);
+}
+
 static void
 read_first_records(struct model *model, struct tsv_reader *reader,
     const char *kind, int max_version)
@@ -205,8 +229,10 @@ read_first_records(struct model *model, struct tsv_reader *reader,
 		diag_fatal_at(model->path, 2, "expected the 'features' record");
 	model->n_features = tsv_reader_n_fields(reader) - 1;
 	model->features = xcalloc(model->n_features, sizeof(char *));
-	for (i = 0; i < model->n_features; i++)
+	for (i = 0; i < model->n_features; i++) {
 		model->features[i] = xstrdup(tsv_reader_field(reader, i + 1));
+		check_feature_name(model, i);
+	}
 }
 
 struct model *

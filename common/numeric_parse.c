@@ -58,58 +58,71 @@ convert_with_strtod(const char *text, size_t length, double *value)
 	return NUMERIC_OK;
 }
 
+static inline bool
+is_digit(char c)
+{
+	return (unsigned char)(c - '0') < 10;
+}
+
 enum numeric_status
 numeric_parse_double(const char *text, size_t length, double *value)
 {
 	const char *p = text, *end = text + length;
 	uint64_t mantissa = 0;
-	int significant_digits = 0, digits_seen = 0;
+	int n_digits = 0;		/* digits in mantissa, after zeros */
+	bool any_digit = false, truncated = false, negative = false;
+	bool exponent_negative = false;
 	long exponent = 0, explicit_exponent = 0;
-	bool negative = false, exponent_negative = false;
 
 	if (length == 0)
 		return NUMERIC_EMPTY;
 	if (*p == '+' || *p == '-')
 		negative = *p++ == '-';
-	for (; p < end && *p >= '0' && *p <= '9'; p++, digits_seen++) {
-		if (significant_digits < 19) {
-			mantissa = mantissa * 10 + (uint64_t)(*p - '0');
-			if (mantissa != 0)
-				significant_digits++;
-		} else
-			exponent++;
+	/* Leading zeros carry nothing; then up to 19 digits are kept. */
+	for (; p < end && *p == '0'; p++)
+		any_digit = true;
+	for (; p < end && is_digit(*p); p++) {
+		any_digit = true;
+		if (n_digits < 19)
+			mantissa = mantissa * 10 + (uint64_t)(*p - '0'),
+			    n_digits++;
+		else
+			exponent++, truncated = true;
 	}
 	if (p < end && *p == '.') {
-		for (p++; p < end && *p >= '0' && *p <= '9'; p++) {
-			digits_seen++;
-			if (significant_digits < 19) {
-				mantissa = mantissa * 10 + (uint64_t)(*p - '0');
-				if (mantissa != 0)
-					significant_digits++;
-				exponent--;
-			}
+		p++;
+		if (n_digits == 0)
+			for (; p < end && *p == '0'; p++)
+				exponent--, any_digit = true;
+		for (; p < end && is_digit(*p); p++) {
+			any_digit = true;
+			if (n_digits < 19)
+				mantissa = mantissa * 10 + (uint64_t)(*p - '0'),
+				    n_digits++, exponent--;
+			else
+				truncated = true;
 		}
 	}
-	if (digits_seen == 0)
+	if (!any_digit)
 		goto not_a_number;
 	if (p < end && (*p == 'e' || *p == 'E')) {
 		const char *exponent_start = ++p;
 
 		if (p < end && (*p == '+' || *p == '-'))
 			exponent_negative = *p++ == '-';
-		for (; p < end && *p >= '0' && *p <= '9'; p++)
+		for (; p < end && is_digit(*p); p++)
 			if (explicit_exponent < 100000)
 				explicit_exponent = explicit_exponent * 10 +
 				    (*p - '0');
-		if (p == exponent_start || !(p[-1] >= '0' && p[-1] <= '9'))
+		if (p == exponent_start || !is_digit(p[-1]))
 			goto not_a_number;
 	}
 	if (p != end)
 		goto not_a_number;
 	exponent += exponent_negative ? -explicit_exponent : explicit_exponent;
 
-	if (significant_digits >= 19 || mantissa > (UINT64_C(1) << 53) ||
-	    exponent < -22 || exponent > 22)
+	if (truncated || mantissa > (UINT64_C(1) << 53) || exponent < -22 ||
+	    exponent > 22)
 		return convert_with_strtod(text, length, value);
 	*value = exponent < 0 ?
 	    (double)mantissa / exact_powers_of_ten[-exponent] :

@@ -128,6 +128,14 @@ number_format(double value, int precision, char *buffer)
 {
 	if (!format_special(value, buffer))
 		snprintf(buffer, 64, "%.*g", precision, value);
+	/*
+	 * Near the largest double, rounding to few digits can go past it
+	 * ("2e+308" for 1.5e308), which would read back as infinite: add
+	 * digits until it does not (17 are always enough).
+	 */
+	while (fabs(value) > 1e308 && !isinf(value) && precision < 17 &&
+	    isinf(strtod(buffer, NULL)))
+		snprintf(buffer, 64, "%.*g", ++precision, value);
 	if (strcmp(buffer, "-0") == 0)
 		strcpy(buffer, "0");
 }

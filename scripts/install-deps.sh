@@ -1,15 +1,33 @@
 #!/bin/sh
-# install-deps.sh - install the Debian packages that building, testing
-# and running the toolchain need, if any is missing.
+# install-deps.sh - install the Debian packages the toolchain needs, if
+# any is missing.
+#
+# usage: install-deps.sh [base|bench|fuzz]...
+#   base   building, testing and running the monthly batch (default)
+#   bench  the other tools the benchmarks under bench/ compare against
+#   fuzz   clang and its libFuzzer runtime, for `make fuzz`
 #
 # As root it runs apt-get; otherwise it prints the apt-get line to run
-# and fails, so that `make check` and `make demo` never half-work.
-# The list is the one place that names the project's packages.
+# and fails, so that `make check` and `make demo` never half-work.  This
+# file is the one place that names the project's packages.
 set -eu
 
-packages="make gcc libc6-dev libcsv-dev liblapacke-dev libopenblas-dev
-bats bats-assert bats-support mandoc shellcheck gawk jq curl gnuplot-nox
-python3"
+base="make gcc libc6-dev libcsv-dev liblapacke-dev libopenblas-dev
+bats bats-assert bats-support parallel mandoc shellcheck gawk jq curl
+gnuplot-nox python3 libglib2.0-dev"
+bench="python3-sklearn python3-pandas python3-scipy python3-numpy
+r-base-core datamash hyperfine time"
+fuzz="clang libclang-rt-14-dev"
+
+packages=""
+for profile in "${@:-base}"; do
+	case $profile in
+	base) packages="$packages $base" ;;
+	bench) packages="$packages $bench" ;;
+	fuzz) packages="$packages $fuzz" ;;
+	*) echo "install-deps.sh: unknown profile '$profile'" >&2; exit 2 ;;
+	esac
+done
 
 missing=""
 for package in $packages; do

@@ -30,6 +30,7 @@
 #include "model_file.h"
 #include "moments.h"
 #include "numeric_parse.h"
+#include "statistics.h"
 #include "tsv_reader.h"
 #include "tsv_writer.h"
 
@@ -44,7 +45,13 @@ static const char synopsis[] =
     "[--skip-invalid]\n"
     "                  [--precision N] [--no-header] [FILE]\n"
     "       pca-reduce -m MODEL [-n K] [--keep LIST] [--skip-invalid]\n"
-    "                  [--precision N] [--no-header] [FILE]";
+    "                  [--precision N] [--no-header] [FILE]\n"
+    "       pca-reduce --partial [-f LIST] [--keep LIST] [-o FILE] "
+    "[--skip-invalid]\n"
+    "                  [--no-header] [FILE]\n"
+    "       pca-reduce --merge [-v] [-n K | --variance F] [--standardize] "
+    "-o FILE\n"
+    "                  PARTIAL...";
 
 static const char help_text[] =
     "usage: pca-reduce [options] [FILE]\n"
@@ -61,6 +68,9 @@ static const char help_text[] =
     "  -o, --save-model FILE  write the fitted model to FILE\n"
     "      --fit-only       with -o: write the model, print no scores\n"
     "  -m, --model FILE     project with a saved model (streaming)\n"
+    "      --partial        write count, mean and co-moments of this shard "
+    "(-o or stdout)\n"
+    "      --merge          fit from partial files given as operands\n"
     "      --skip-invalid   skip rows with empty, NaN or non-numeric "
     "values\n"
     "      --precision N    significant digits of scores (default 6)\n"
@@ -79,6 +89,8 @@ enum {
 	OPTION_VARIANCE,
 	OPTION_STANDARDIZE,
 	OPTION_FIT_ONLY,
+	OPTION_PARTIAL,
+	OPTION_MERGE,
 	OPTION_SKIP_INVALID,
 	OPTION_PRECISION,
 	OPTION_NO_HEADER
@@ -93,6 +105,10 @@ struct options {
 	const char *save_model_path;	/* -o */
 	bool fit_only;			/* --fit-only */
 	const char *model_path;		/* -m */
+	bool partial;			/* --partial */
+	bool merge;			/* --merge */
+	char **partial_paths;		/* --merge operands */
+	int n_partial_paths;
 	bool skip_invalid;		/* --skip-invalid */
 	int precision;			/* --precision */
 	bool has_header;		/* false with --no-header */
@@ -133,6 +149,8 @@ parse_options(int argc, char **argv, struct options *opts)
 		{ "save-model", required_argument, NULL, 'o' },
 		{ "fit-only", no_argument, NULL, OPTION_FIT_ONLY },
 		{ "model", required_argument, NULL, 'm' },
+		{ "partial", no_argument, NULL, OPTION_PARTIAL },
+		{ "merge", no_argument, NULL, OPTION_MERGE },
 		{ "skip-invalid", no_argument, NULL, OPTION_SKIP_INVALID },
 		{ "precision", required_argument, NULL, OPTION_PRECISION },
 		{ "no-header", no_argument, NULL, OPTION_NO_HEADER },
@@ -176,6 +194,12 @@ parse_options(int argc, char **argv, struct options *opts)
 		case 'm':
 			opts->model_path = optarg;
 			break;
+		case OPTION_PARTIAL:
+			opts->partial = true;
+			break;
+		case OPTION_MERGE:
+			opts->merge = true;
+			break;
 		case OPTION_SKIP_INVALID:
 			opts->skip_invalid = true;
 			break;
@@ -197,6 +221,13 @@ parse_options(int argc, char **argv, struct options *opts)
 			cli_bad_option(c, argv);
 		}
 	}
+	if (opts->merge) {
+		if (optind == argc)
+			diag_usage("--merge needs one or more partial files");
+		opts->partial_paths = argv + optind;
+		opts->n_partial_paths = argc - optind;
+		return;
+	}
 	if (argc - optind > 1)
 		diag_usage("at most one input file, got %d", argc - optind);
 	opts->input_path = optind < argc ? argv[optind] : "-";
@@ -209,6 +240,16 @@ check_option_conflicts(const struct options *opts)
 		diag_usage("-n and --variance cannot be used together");
 	if (opts->fit_only && opts->save_model_path == NULL)
 		diag_usage("--fit-only needs -o FILE");
+	if (opts->partial && (opts->merge || opts->model_path != NULL ||
+	    opts->standardize || opts->n_components > 0 ||
+	    opts->variance_share > 0 || opts->fit_only))
+		diag_usage("--partial only gathers statistics: it takes -f, "
+		    "--keep, -o, --skip-invalid and --no-header");
+	if (opts->merge && (opts->model_path != NULL ||
+	    opts->fields != NULL || opts->keep != NULL ||
+	    opts->save_model_path == NULL))
+		diag_usage("--merge fits from partial files: it needs -o FILE "
+		    "and takes no -m, -f or --keep");
 	if (opts->model_path == NULL)
 		return;
 	if (opts->save_model_path != NULL || opts->fit_only)
@@ -381,10 +422,10 @@ report_variance_table(const struct pca_model *model)
 
 /* Eigen-decomposition of the (scaled) covariance into model. */
 static void
-fit_model(const struct options *opts, const struct moments *moments,
-    const double *minimum, const double *maximum,
-    const char *const *names, struct pca_model *model)
+fit_model(const struct options *opts, const struct column_statistics *stats,
+    struct pca_model *model)
 {
+	const struct moments *moments = &stats->moments;
 	size_t d = moments->dimension, i, j;
 	double *covariance = xcalloc(d * d, sizeof(double));
 	double *vectors = xcalloc(d * d, sizeof(double));
@@ -396,7 +437,8 @@ fit_model(const struct options *opts, const struct moments *moments,
 	model->mean = xcalloc(d, sizeof(double));
 	memcpy(model->mean, moments->mean, d * sizeof(double));
 	model->scale = xcalloc(d, sizeof(double));
-	choose_scales(moments, minimum, maximum, names, opts->standardize,
+	choose_scales(moments, stats->minimum, stats->maximum,
+	    (const char *const *)stats->names, opts->standardize,
 	    model->scale);
 	moments_covariance(moments, 1, covariance);
 	for (i = 0; i < d; i++)
@@ -689,17 +731,29 @@ print_stored_rows(const struct options *opts, const struct tsv_reader *reader,
 	free(scores);
 }
 
+/* Refuse statistics that define no covariance. */
+static void
+check_enough_rows(const char *source, const struct column_statistics *stats)
+{
+	double count = stats->moments.count;
+
+	if (count < 2)
+		diag_fatal("%s: %.0f data row%s: a fit needs at least 2",
+		    source, count, count == 1 ? "" : "s");
+}
+
 static void
 run_fit(const struct options *opts)
 {
 	struct tsv_reader *reader = tsv_reader_open(opts->input_path,
 	    opts->has_header);
+	bool keep_rows = !opts->fit_only && !opts->partial;
+	struct column_statistics stats;
 	struct field_list fields, keep;
 	struct stored_rows rows;
-	struct moments moments;
 	struct pca_model model;
 	const char **names;
-	double *values, *minimum, *maximum;
+	double *values;
 	unsigned long long skipped = 0;
 	size_t d, j;
 
@@ -712,11 +766,9 @@ run_fit(const struct options *opts)
 	for (j = 0; j < d; j++)
 		names[j] = tsv_reader_column_name(reader, fields.columns[j]);
 	values = xcalloc(d, sizeof(double));
-	minimum = xcalloc(d, sizeof(double));
-	maximum = xcalloc(d, sizeof(double));
 	memset(&rows, 0, sizeof(rows));
 	rows.dimension = d;
-	moments_init(&moments, d);
+	statistics_init(&stats, d, names);
 
 	while (tsv_reader_next_row(reader)) {
 		if (!read_row_values(reader, &fields, opts->skip_invalid,
@@ -724,46 +776,59 @@ run_fit(const struct options *opts)
 			skipped++;
 			continue;
 		}
-		for (j = 0; j < d; j++) {
-			if (moments.count + moments.block_rows == 0 ||
-			    values[j] < minimum[j])
-				minimum[j] = values[j];
-			if (moments.count + moments.block_rows == 0 ||
-			    values[j] > maximum[j])
-				maximum[j] = values[j];
-		}
-		moments_add(&moments, values);
-		if (!opts->fit_only)
+		statistics_add(&stats, values);
+		if (keep_rows)
 			store_row(&rows, reader, &keep, values);
 		if ((tsv_reader_row_count(reader) & 0xffff) == 0)
 			diag_progress("rows read", tsv_reader_row_count(reader));
 	}
 	diag_progress_end();
-	moments_flush(&moments);
+	statistics_flush(&stats);
 	report_skipped(reader, skipped);
-	if (moments.count < 2)
-		diag_fatal("%s: %.0f data row%s: a fit needs at least 2",
-		    tsv_reader_display_name(reader), moments.count,
-		    moments.count == 1 ? "" : "s");
 
-	fit_model(opts, &moments, minimum, maximum, names, &model);
-	if (opts->save_model_path != NULL)
-		save_model(opts->save_model_path, &model, names);
-	if (!opts->fit_only)
-		print_stored_rows(opts, reader, &keep, &rows, &model);
+	if (opts->partial)
+		statistics_write_partial(opts->save_model_path != NULL ?
+		    opts->save_model_path : "-", &stats);
+	else {
+		check_enough_rows(tsv_reader_display_name(reader), &stats);
+		fit_model(opts, &stats, &model);
+		if (opts->save_model_path != NULL)
+			save_model(opts->save_model_path, &model, names);
+		if (keep_rows)
+			print_stored_rows(opts, reader, &keep, &rows, &model);
+		free_model(&model);
+	}
 
-	free_model(&model);
-	moments_free(&moments);
+	statistics_free(&stats);
 	free(rows.values);
 	free(rows.kept_text);
 	free(rows.kept_offsets);
 	free(values);
-	free(minimum);
-	free(maximum);
 	free(names);
 	field_list_free(&fields);
 	field_list_free(&keep);
 	tsv_reader_close(reader);
+}
+
+/* Fit from the merged statistics of partial files and save the model. */
+static void
+run_merge(const struct options *opts)
+{
+	struct column_statistics stats;
+	struct pca_model model;
+	int i;
+
+	memset(&stats, 0, sizeof(stats));
+	for (i = 0; i < opts->n_partial_paths; i++)
+		statistics_merge_partial(&stats, opts->partial_paths[i]);
+	check_enough_rows("partials", &stats);
+	diag_verbose("merged %d partial%s", opts->n_partial_paths,
+	    opts->n_partial_paths == 1 ? "" : "s");
+	fit_model(opts, &stats, &model);
+	save_model(opts->save_model_path, &model,
+	    (const char *const *)stats.names);
+	free_model(&model);
+	statistics_free(&stats);
 }
 
 int
@@ -777,6 +842,8 @@ main(int argc, char **argv)
 	check_option_conflicts(&opts);
 	if (opts.model_path != NULL)
 		run_projection(&opts);
+	else if (opts.merge)
+		run_merge(&opts);
 	else
 		run_fit(&opts);
 	return 0;

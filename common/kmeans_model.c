@@ -1,0 +1,282 @@
+/*
+ * kmeans_model.c - writing, reading and applying k-means models (see
+ * kmeans_model.h for the file format).  kmeans-train and cluster-sample
+ * both assign rows with kmeans_search_nearest, so a model applied to
+ * its own training rows gives back the populations it records.
+ */
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "diag.h"
+#include "kmeans_model.h"
+#include "model_file.h"
+
+void
+kmeans_model_init(struct kmeans_model *model, size_t n_clusters,
+    size_t n_features)
+{
+	size_t j;
+
+	memset(model, 0, sizeof(*model));
+	model->n_clusters = n_clusters;
+	model->n_features = n_features;
+	model->mean = xcalloc(n_features, sizeof(double));
+	model->scale = xcalloc(n_features, sizeof(double));
+	for (j = 0; j < n_features; j++)
+		model->scale[j] = 1;
+	model->centroids = xcalloc(n_clusters * n_features, sizeof(double));
+	model->populations = xcalloc(n_clusters, sizeof(unsigned long long));
+}
+
+void
+kmeans_model_free(struct kmeans_model *model)
+{
+	free(model->mean);
+	free(model->scale);
+	free(model->centroids);
+	free(model->populations);
+	memset(model, 0, sizeof(*model));
+}
+
+static void
+write_count_record(struct model_writer *writer, const char *key,
+    unsigned long long value)
+{
+	model_writer_begin(writer, key);
+	model_writer_put_count(writer, value);
+	model_writer_end(writer);
+}
+
+static void
+write_vector_record(struct model_writer *writer, const char *key,
+    const double *values, size_t n)
+{
+	size_t j;
+
+	model_writer_begin(writer, key);
+	for (j = 0; j < n; j++)
+		model_writer_put_exact(writer, values[j]);
+	model_writer_end(writer);
+}
+
+void
+kmeans_model_write(const char *path, const struct kmeans_model *model,
+    const char *const *feature_names)
+{
+	struct model_writer *writer = model_writer_open(path,
+	    KMEANS_MODEL_KIND, KMEANS_MODEL_VERSION, feature_names,
+	    model->n_features);
+	size_t d = model->n_features, c;
+
+	write_count_record(writer, "clusters", model->n_clusters);
+	write_count_record(writer, "rows", model->n_rows);
+	write_vector_record(writer, "inertia", &model->inertia, 1);
+	write_count_record(writer, "seed", model->seed);
+	write_count_record(writer, "restarts", (unsigned long long)
+	    model->restarts);
+	write_count_record(writer, "max_iterations", (unsigned long long)
+	    model->max_iterations);
+	write_vector_record(writer, "tolerance", &model->tolerance, 1);
+	write_count_record(writer, "iterations", (unsigned long long)
+	    model->iterations);
+	model_writer_begin(writer, "order");
+	model_writer_put_string(writer, KMEANS_ORDER_RULE);
+	model_writer_end(writer);
+	write_count_record(writer, "standardized", model->standardized);
+	write_vector_record(writer, "mean", model->mean, d);
+	write_vector_record(writer, "scale", model->scale, d);
+	for (c = 0; c < model->n_clusters; c++) {
+		size_t j;
+
+		model_writer_begin(writer, "cluster");
+		model_writer_put_count(writer, c + 1);
+		model_writer_put_count(writer, model->populations[c]);
+		for (j = 0; j < d; j++)
+			model_writer_put_exact(writer,
+			    model->centroids[c * d + j]);
+		model_writer_end(writer);
+	}
+	model_writer_commit(writer);
+}
+
+static void
+read_vector_record(const struct model *file, const char *key, size_t n,
+    double *values)
+{
+	const struct model_record *record = model_require(file, key, n);
+	size_t j;
+
+	for (j = 0; j < n; j++)
+		values[j] = model_value_double(file, record, j);
+}
+
+/* Read the cluster records: ids 1..K in order, populations, centroids. */
+static void
+read_cluster_records(const struct model *file, struct kmeans_model *model)
+{
+	size_t d = model->n_features, c, j;
+
+	for (c = 0; c < model->n_clusters; c++) {
+		const struct model_record *record = model_find(file,
+		    "cluster", c, 2 + d);
+
+		if (record == NULL)
+			diag_fatal_at(file->path, 0, "model has %zu cluster "
+			    "records, expected %zu (truncated or damaged "
+			    "file?)", c, model->n_clusters);
+		if (model_value_long(file, record, 0, 1, LONG_MAX) !=
+		    (long)c + 1)
+			diag_fatal_at(file->path, record->line_number,
+			    "cluster ids must run 1, 2, ... in order; "
+			    "expected %zu", c + 1);
+		model->populations[c] = (unsigned long long)model_value_long(
+		    file, record, 1, 0, LONG_MAX);
+		for (j = 0; j < d; j++)
+			model->centroids[c * d + j] = model_value_double(file,
+			    record, 2 + j);
+	}
+	if (model_find(file, "cluster", c, 0) != NULL)
+		diag_fatal_at(file->path, model_find(file, "cluster", c,
+		    0)->line_number, "more cluster records than the %zu "
+		    "declared", model->n_clusters);
+}
+
+struct model *
+kmeans_model_read(const char *path, struct kmeans_model *model)
+{
+	struct model *file = model_read(path, KMEANS_MODEL_KIND,
+	    KMEANS_MODEL_VERSION);
+	const struct model_record *record;
+	size_t k, d = file->n_features, j;
+
+	record = model_require(file, "clusters", 1);
+	k = (size_t)model_value_long(file, record, 0, 1, 1000000);
+	kmeans_model_init(model, k, d);
+	record = model_require(file, "rows", 1);
+	model->n_rows = (unsigned long long)model_value_long(file, record, 0,
+	    0, LONG_MAX);
+	read_vector_record(file, "inertia", 1, &model->inertia);
+	record = model_require(file, "standardized", 1);
+	model->standardized = model_value_long(file, record, 0, 0, 1) == 1;
+	read_vector_record(file, "mean", d, model->mean);
+	read_vector_record(file, "scale", d, model->scale);
+	for (j = 0; j < d; j++)
+		if (!(model->scale[j] > 0))
+			diag_fatal_at(file->path, model_require(file, "scale",
+			    d)->line_number, "scale %zu is not positive",
+			    j + 1);
+	read_cluster_records(file, model);
+	return file;
+}
+
+void
+kmeans_model_scale_row(const struct kmeans_model *model, const double *raw,
+    double *scaled)
+{
+	size_t j;
+
+	if (!model->standardized) {
+		memcpy(scaled, raw, model->n_features * sizeof(double));
+		return;
+	}
+	for (j = 0; j < model->n_features; j++)
+		scaled[j] = (raw[j] - model->mean[j]) / model->scale[j];
+}
+
+double
+kmeans_squared_distance(const double *a, const double *b, size_t n)
+{
+	double sum = 0, t;
+	size_t j;
+
+	for (j = 0; j < n; j++) {
+		t = a[j] - b[j];
+		sum += t * t;
+	}
+	return sum;
+}
+
+void
+kmeans_search_init(struct kmeans_search *search, const double *points,
+    size_t n_points, size_t n_features)
+{
+	search->n_points = n_points;
+	search->n_features = n_features;
+	search->n_blocks = (n_points + KMEANS_LANES - 1) / KMEANS_LANES;
+	search->blocks = xcalloc(search->n_blocks * n_features *
+	    KMEANS_LANES, sizeof(double));
+	kmeans_search_update(search, points);
+}
+
+void
+kmeans_search_update(struct kmeans_search *search, const double *points)
+{
+	size_t d = search->n_features, b, j, lane;
+
+	for (b = 0; b < search->n_blocks; b++)
+		for (lane = 0; lane < KMEANS_LANES; lane++) {
+			size_t point = b * KMEANS_LANES + lane;
+
+			if (point >= search->n_points)
+				point = 0;
+			for (j = 0; j < d; j++)
+				search->blocks[(b * d + j) * KMEANS_LANES +
+				    lane] = points[point * d + j];
+		}
+}
+
+void
+kmeans_search_free(struct kmeans_search *search)
+{
+	free(search->blocks);
+	search->blocks = NULL;
+}
+
+void
+kmeans_search_distances(const struct kmeans_search *search,
+    const double *row, double *distances)
+{
+	size_t d = search->n_features, b, j, lane;
+
+	for (b = 0; b < search->n_blocks; b++) {
+		const double *block = search->blocks + b * d * KMEANS_LANES;
+		double sum[KMEANS_LANES] = { 0 };
+
+		for (j = 0; j < d; j++) {
+			const double x = row[j], *coordinate = block + j *
+			    KMEANS_LANES;
+
+			for (lane = 0; lane < KMEANS_LANES; lane++) {
+				double t = x - coordinate[lane];
+
+				sum[lane] += t * t;
+			}
+		}
+		memcpy(distances + b * KMEANS_LANES, sum, sizeof(sum));
+	}
+}
+
+size_t
+kmeans_search_nearest(const struct kmeans_search *search,
+    const double *row, double *distances, double *nearest, double *second)
+{
+	size_t best = 0, c;
+	double first = HUGE_VAL, next = HUGE_VAL;
+
+	kmeans_search_distances(search, row, distances);
+	for (c = 0; c < search->n_points; c++) {
+		if (distances[c] < first) {
+			next = first;
+			first = distances[c];
+			best = c;
+		} else if (distances[c] < next)
+			next = distances[c];
+	}
+	*nearest = first;
+	if (second != NULL)
+		*second = next;
+	return best;
+}
