@@ -97,11 +97,14 @@ uninstall:
 	cd $(DESTDIR)$(MANPREFIX)/man1 && rm -f $(notdir $(MAN_PAGES))
 
 lint:
-	@awk '{ line = $$0; gsub(/\t/, "        ", line); \
-		if (length(line) > 80) { \
+	@awk '{ width = 0; n = length($$0); \
+		for (i = 1; i <= n; i++) \
+			width = substr($$0, i, 1) == "\t" ? \
+			    width + 8 - width % 8 : width + 1; \
+		if (width > 80) { \
 			print FILENAME ":" FNR ": longer than 80 columns"; \
 			bad = 1 } } END { exit bad }' \
-		common/*.[ch] tools/*/*.[ch]
+		common/*.[ch] tools/*/*.[ch] $(wildcard fuzz/*.c)
 	mandoc -Tlint -Wwarning $(MAN_PAGES)
 	shellcheck $(SCRIPTS)
 

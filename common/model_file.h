@@ -5,7 +5,7 @@
  * tabs, the first field naming the record, so it reads with awk:
  *
  *	model	KIND	VERSION		kind of model and format version
- *	features	NAME...		the input columns the model was fitted on
+ *	features	NAME...		the columns the model was fitted on
  *	KEY	VALUE...		the model's own records
  *
  * Numbers are printed exactly (shortest round-trip decimal), so a model

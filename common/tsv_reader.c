@@ -34,14 +34,14 @@ struct tsv_reader {
 	bool has_header;
 	bool ragged;			/* rows may differ in length */
 	bool at_eof;
-	bool pending_row;		/* first row read ahead, not handed out */
+	bool pending_row;		/* first row, read ahead */
 	char *buffer;			/* bytes read but not yet consumed */
 	size_t buffer_capacity;
 	size_t buffer_start, buffer_end;
 	long line_number;
 	unsigned long long row_count;
 	struct csv_parser parser;
-	char *field_text;		/* fields of the current row, NUL-ended */
+	char *field_text;		/* current row's fields, NUL-ended */
 	size_t field_text_used, field_text_capacity;
 	size_t *field_offsets;
 	size_t *field_lengths;

@@ -542,7 +542,8 @@ load_model(const struct model *file, long n_components_wanted,
 	for (j = 0; j < d; j++)
 		if (!(model->scale[j] > 0))
 			diag_fatal_at(file->path, model_require(file, "scale",
-			    d)->line_number, "scale %zu is not positive", j + 1);
+			    d)->line_number, "scale %zu is not positive",
+			    j + 1);
 	for (i = 0; i < d; i++) {
 		snprintf(key, sizeof(key), "PC%zu", i + 1);
 		if (model_find(file, key, 0, 0) == NULL)
@@ -780,7 +781,8 @@ run_fit(const struct options *opts)
 		if (keep_rows)
 			store_row(&rows, reader, &keep, values);
 		if ((tsv_reader_row_count(reader) & 0xffff) == 0)
-			diag_progress("rows read", tsv_reader_row_count(reader));
+			diag_progress("rows read",
+			    tsv_reader_row_count(reader));
 	}
 	diag_progress_end();
 	statistics_flush(&stats);
