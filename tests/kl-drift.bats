@@ -1,0 +1,497 @@
+#!/usr/bin/env bats
+# kl-drift.bats - D(current || reference) by every estimator: closed
+# forms, the real reference values, infinities said out loud, the
+# zero-distance rule of knn, permutations and the errors.
+
+load test_helper
+
+# normal_sample SEED N MEAN1 MEAN2 VAR1 COV12 VAR2: N rows of a
+# bivariate normal with that mean and covariance, columns x and y, by
+# Box-Muller from awk's generator and the Cholesky factor of the
+# covariance.
+normal_sample() {
+	awk -v seed="$1" -v n="$2" -v m1="$3" -v m2="$4" -v v1="$5" \
+	    -v c12="$6" -v v2="$7" 'BEGIN {
+		srand(seed); pi = atan2(0, -1)
+		l11 = sqrt(v1); l21 = c12 / l11; l22 = sqrt(v2 - l21 * l21)
+		print "x\ty"
+		for (i = 0; i < n; i++) {
+			r = sqrt(-2 * log(1 - rand())); t = 2 * pi * rand()
+			z1 = r * cos(t); z2 = r * sin(t)
+			printf "%.10g\t%.10g\n", m1 + l11 * z1,
+			    m2 + l21 * z1 + l22 * z2
+		} }'
+}
+
+# normal_kl MEAN_P(2) COV_P(3) MEAN_Q(2) COV_Q(3): the closed form
+# D(p || q) of two bivariate normals.
+normal_kl() {
+	awk -v a1="$1" -v a2="$2" -v p11="$3" -v p12="$4" -v p22="$5" \
+	    -v b1="$6" -v b2="$7" -v q11="$8" -v q12="$9" -v q22="${10}" \
+	    'BEGIN {
+		dq = q11 * q22 - q12 * q12; dp = p11 * p22 - p12 * p12
+		i11 = q22 / dq; i22 = q11 / dq; i12 = -q12 / dq
+		d1 = a1 - b1; d2 = a2 - b2
+		trace = i11 * p11 + 2 * i12 * p12 + i22 * p22
+		quad = i11 * d1 * d1 + 2 * i12 * d1 * d2 + i22 * d2 * d2
+		printf "%.17g", 0.5 * (trace + quad - 2 + log(dq) - log(dp)) }'
+}
+
+# real_scores: the service-0 train and test rows of the shared data,
+# projected on the first two components of a standardised PCA fitted on
+# train, at full precision, as reference.tsv and current.tsv.
+real_scores() {
+	local data="$SHARED_DIR/data/jumpstarter-dataset2" set
+	for set in train test; do
+		{ seq -s "$(printf '\t')" -f 'c%g' 1 19
+		  tr ',' '\t' < "$data/$set/service0.csv"; } > "$set.tsv"
+	done
+	pca-reduce --standardize -n 2 -o pca.model --fit-only train.tsv \
+	    2> /dev/null
+	pca-reduce -m pca.model --precision 17 train.tsv > reference.tsv
+	pca-reduce -m pca.model --precision 17 test.tsv > current.tsv
+}
+
+# reference_value METHOD: a value of the shared KL reference table.
+reference_value() {
+	awk -F '\t' -v m="$1" '$3 == m { print $4 }' \
+	    "$SHARED_DIR/reference/real/jumpstarter2-service0-kl.tsv"
+}
+
+@test "kl-drift: counts (4,0) against (3,1) give ln(1/0.75)" {
+	printf 'c\tn\nx\t3\ny\t1\n' > a.tsv
+	printf 'c\tn\nx\t4\ny\t0\n' > b.tsv
+	run --separate-stderr kl-drift --counts n --category c a.tsv b.tsv
+	assert_success
+	assert_output $'method\talpha\tn_reference\tn_current\tdimensions\tkl\ncounts\t0\t4\t4\t2\t0.287682'
+	assert_equal "$stderr" ""
+}
+
+@test "kl-drift: a category only in current gives inf, said on stderr" {
+	printf 'c\tn\nx\t3\ny\t1\n' > a.tsv
+	printf 'c\tn\nx\t4\ny\t0\n' > b.tsv
+	run --separate-stderr kl-drift --counts n --category c b.tsv a.tsv
+	assert_success
+	assert_equal "$(field kl)" inf
+	assert_equal "$stderr" "kl-drift: kl is infinite: category 'y' has current observations and no reference ones"
+}
+
+@test "kl-drift: --symmetric prints both directions and their sum" {
+	printf 'c\tn\nx\t3\ny\t1\n' > a.tsv
+	printf 'c\tn\nx\t4\ny\t0\n' > b.tsv
+	run --separate-stderr kl-drift --counts n --category c --symmetric \
+	    a.tsv b.tsv
+	assert_success
+	assert_equal "$(field kl)" 0.287682
+	assert_equal "$(field kl_reverse)" inf
+	assert_equal "$(field kl_symmetric)" inf
+	assert_equal "$stderr" "kl-drift: kl_reverse is infinite: category 'y' has reference observations and no current ones"
+	printf 'c\tn\nx\t1\ny\t1\n' > even.tsv
+	run --separate-stderr kl-drift --counts n --category c --symmetric \
+	    --precision 15 even.tsv a.tsv
+	# J = sum (p - q) ln(p / q) = 0.25 ln 1.5 + 0.25 ln 2 = 0.25 ln 3
+	assert_close "$(field kl_symmetric)" \
+	    "$(awk 'BEGIN { printf "%.17g", 0.25 * log(3) }')" 1e-12 relative
+}
+
+@test "kl-drift: probabilities (1,0,0) against (.5,.25,.25) give ln 2" {
+	printf 'p\n1\n0\n0\n' > p.tsv
+	printf 'p\n0.5\n0.25\n0.25\n' > q.tsv
+	run --separate-stderr kl-drift --counts p --probabilities q.tsv p.tsv
+	assert_success
+	assert_equal "$(field kl)" 0.693147
+	assert_equal "$(field n_current)" 3
+}
+
+@test "kl-drift: categories are matched by name, in any order" {
+	printf 'c\tn\nx\t3\ny\t1\n' > a.tsv
+	printf 'c\tn\nz\t0\ny\t0\nx\t4\n' > b.tsv
+	run --separate-stderr kl-drift --counts n --category c a.tsv b.tsv
+	assert_success
+	assert_equal "$(field kl)" 0.287682
+	assert_equal "$(field dimensions)" 3
+}
+
+@test "kl-drift: probabilities that do not sum to 1 are an error" {
+	printf 'p\n0.5\n0.5\n' > half.tsv
+	printf 'p\n0.4\n0.4\n' > short.tsv
+	run --separate-stderr kl-drift --counts p --probabilities half.tsv \
+	    short.tsv
+	assert_failure 1
+	assert_equal "$stderr" "kl-drift: short.tsv: column 'p' sums to 0.8, not 1, and --probabilities are not renormalised"
+	assert_output ""
+	printf 'p\n1.7\n-0.7\n' > above.tsv
+	run --separate-stderr kl-drift --counts p --probabilities half.tsv \
+	    above.tsv
+	assert_failure 1
+	assert_equal "$stderr" \
+	    "kl-drift: above.tsv:2: column 'p' is not a probability: '1.7'"
+}
+
+@test "kl-drift: --alpha adds a pseudo-count to every cell and is echoed" {
+	printf 'c\tn\nx\t3\ny\t1\n' > a.tsv
+	printf 'c\tn\nx\t4\ny\t0\n' > b.tsv
+	run --separate-stderr kl-drift --counts n --category c --alpha 1 \
+	    --precision 15 b.tsv a.tsv
+	assert_success
+	assert_equal "$(field alpha)" 1
+	# p = (4, 2) / 6, q = (5, 1) / 6
+	assert_close "$(field kl)" "$(awk 'BEGIN { printf "%.17g",
+	    4/6 * log(4/5) + 2/6 * log(2) }')" 1e-12 relative
+	assert_equal "$stderr" ""
+}
+
+@test "kl-drift: --js of counts is the Jensen-Shannon divergence" {
+	printf 'n\n1\n0\n' > left.tsv
+	printf 'n\n0\n1\n' > right.tsv
+	run --separate-stderr kl-drift --counts n --js --precision 15 \
+	    left.tsv right.tsv
+	assert_success
+	assert_equal "$(field kl)" inf
+	assert_close "$(field js)" 0.693147180559945 1e-12 relative
+	printf 'n\n3\n1\n' > a.tsv
+	printf 'n\n1\n1\n' > b.tsv
+	run --separate-stderr kl-drift --counts n --js --precision 15 \
+	    a.tsv b.tsv
+	assert_close "$(field js)" "$(awk 'BEGIN { m1 = 0.625; m2 = 0.375
+	    to_b = 0.5 * log(0.5 / m1) + 0.5 * log(0.5 / m2)
+	    to_a = 0.75 * log(0.75 / m1) + 0.25 * log(0.25 / m2)
+	    printf "%.17g", 0.5 * to_b + 0.5 * to_a }')" 1e-12 relative
+}
+
+@test "kl-drift: --counts without --category matches rows by position" {
+	printf 'n\n3\n1\n' > a.tsv
+	printf 'n\n4\n0\n1\n' > longer.tsv
+	run --separate-stderr kl-drift --counts n a.tsv longer.tsv
+	assert_failure 1
+	assert_equal "$stderr" "kl-drift: longer.tsv: 3 rows where a.tsv has 2; without --category rows are matched by position"
+	printf 'n\n4\n0\n' > b.tsv
+	run --separate-stderr kl-drift --counts n b.tsv a.tsv
+	assert_equal "$stderr" "kl-drift: kl is infinite: category 'row 2' has current observations and no reference ones"
+}
+
+@test "kl-drift: an empty current sample is an error naming the file" {
+	printf 'x\n1\n2\n3\n' > reference.tsv
+	printf 'x\n' > current.tsv
+	local method
+	for method in gauss hist knn; do
+		run --separate-stderr kl-drift --method "$method" \
+		    reference.tsv current.tsv
+		assert_failure 1
+		assert_equal "$stderr" "kl-drift: current.tsv: no data rows"
+		assert_output ""
+	done
+	printf 'n\n' > no-counts.tsv
+	run --separate-stderr kl-drift --counts n no-counts.tsv no-counts.tsv
+	assert_failure 1
+	assert_equal "$stderr" "kl-drift: no-counts.tsv: no data rows"
+}
+
+@test "kl-drift: a column constant in both samples adds nothing" {
+	normal_sample 5 400 0 0 1 0.3 1 > plain-ref.tsv
+	normal_sample 6 300 0.5 0 1 0 2 > plain-cur.tsv
+	awk -F '\t' -v OFS='\t' '{ print $1, (NR == 1 ? "idle" : "0.0"), $2 }' \
+	    plain-ref.tsv > const-ref.tsv
+	awk -F '\t' -v OFS='\t' '{ print $1, (NR == 1 ? "idle" : 0), $2 }' \
+	    plain-cur.tsv > const-cur.tsv
+	local method plain
+	for method in gauss hist knn; do
+		run --separate-stderr kl-drift --method "$method" \
+		    --precision 15 plain-ref.tsv plain-cur.tsv
+		assert_success
+		plain="$output"
+		run --separate-stderr kl-drift --method "$method" \
+		    --precision 15 const-ref.tsv const-cur.tsv
+		assert_success
+		assert_equal "$output" "$plain"
+		assert_equal "$(field dimensions)" 2
+	done
+}
+
+@test "kl-drift: identical samples give exactly 0 for gauss and hist" {
+	normal_sample 8 500 1 2 1 0.5 2 > sample.tsv
+	awk -F '\t' -v OFS='\t' '{ print $0, (NR == 1 ? "zero" : 0) }' \
+	    sample.tsv > with-zero.tsv
+	run --separate-stderr kl-drift --method gauss --symmetric \
+	    with-zero.tsv with-zero.tsv
+	assert_success
+	assert_equal "$(field kl)" 0
+	assert_equal "$(field kl_reverse)" 0
+	run --separate-stderr kl-drift --method hist --js with-zero.tsv \
+	    with-zero.tsv
+	assert_equal "$(field kl)" 0
+	assert_equal "$(field js)" 0
+	printf 'x\n0\n0\n' > point.tsv
+	run --separate-stderr kl-drift --method knn -k 1 point.tsv point.tsv
+	assert_success
+	assert_equal "$(field kl)" 0
+	assert_equal "$(field dimensions)" 0
+}
+
+@test "kl-drift: real data, gauss matches the reference within 1e-9" {
+	skip_without_shared reference/real/jumpstarter2-service0-kl.tsv
+	skip_without_shared data/jumpstarter-dataset2/test/service0.csv
+	real_scores
+	run --separate-stderr kl-drift --precision 17 reference.tsv current.tsv
+	assert_success
+	assert_equal "$(field method)" gauss
+	assert_equal "$(field n_reference)" 5760
+	assert_equal "$(field n_current)" 7200
+	assert_close "$(field kl)" "$(reference_value gauss)" 1e-9 relative
+}
+
+@test "kl-drift: real data, hist with 20 bins and alpha 0.5 matches" {
+	skip_without_shared reference/real/jumpstarter2-service0-kl.tsv
+	skip_without_shared data/jumpstarter-dataset2/test/service0.csv
+	real_scores
+	run --separate-stderr kl-drift --method hist --bins 20 --alpha 0.5 \
+	    --precision 17 reference.tsv current.tsv
+	assert_success
+	assert_close "$(field kl)" "$(reference_value hist20_alpha0.5)" \
+	    1e-9 relative
+}
+
+@test "kl-drift: real data, knn with repeated rows dropped matches" {
+	skip_without_shared reference/real/jumpstarter2-service0-kl.tsv
+	skip_without_shared data/jumpstarter-dataset2/test/service0.csv
+	real_scores
+	local k
+	for k in 1 5; do
+		run --separate-stderr kl-drift --method knn -k "$k" --unique \
+		    --precision 17 reference.tsv current.tsv
+		assert_success
+		assert_close "$(field kl)" \
+		    "$(reference_value "knn${k}_unique_rows")" 1e-9 relative
+	done
+}
+
+@test "kl-drift: real data, knn on repeated rows stops and says why" {
+	skip_without_shared data/jumpstarter-dataset2/test/service0.csv
+	real_scores
+	run --separate-stderr kl-drift --method knn -k 1 reference.tsv \
+	    current.tsv
+	assert_failure 1
+	assert_equal "$stderr" "kl-drift: knn: 10 rows of current.tsv have 1 or more identical rows in current.tsv (distance 0), so the estimate is undefined; --unique drops repeated rows"
+	assert_output ""
+}
+
+@test "kl-drift: 50000-point normals, gauss and knn within 0.05 of exact" {
+	normal_sample 7 50000 0 0 1.5 0.4 1.2 > reference.tsv
+	normal_sample 11 50000 0.5 0.3 1 0.3 0.8 > current.tsv
+	local forward backward method
+	forward=$(normal_kl 0.5 0.3 1 0.3 0.8 0 0 1.5 0.4 1.2)
+	backward=$(normal_kl 0 0 1.5 0.4 1.2 0.5 0.3 1 0.3 0.8)
+	for method in gauss knn; do
+		run --separate-stderr kl-drift --method "$method" --symmetric \
+		    reference.tsv current.tsv
+		assert_success
+		assert_close "$(field kl)" "$forward" 0.05
+		assert_close "$(field kl_reverse)" "$backward" 0.05
+	done
+}
+
+@test "kl-drift: hist bins follow the pooled range, edges as NumPy's" {
+	# Pooled range [0, 4], 2 bins: [0, 2) and [2, 4]; 2 goes right.
+	printf 'x\n0\n1\n2\n' > reference.tsv
+	printf 'x\n2\n3\n4\n4\n' > current.tsv
+	run --separate-stderr kl-drift --method hist --bins 2 --alpha 0.5 \
+	    --precision 15 reference.tsv current.tsv
+	assert_success
+	assert_equal "$(field bins)" 2
+	# counts: reference (2, 1), current (0, 4); p = (.5, 4.5) / 5,
+	# q = (2.5, 1.5) / 4
+	assert_close "$(field kl)" "$(awk 'BEGIN { printf "%.17g",
+	    0.1 * log(0.1 / 0.625) + 0.9 * log(0.9 / 0.375) }')" 1e-12 relative
+}
+
+@test "kl-drift: hist with millions of bins counts only occupied cells" {
+	printf 'x\ty\n0\t0\n1\t1\n1\t1\n' > reference.tsv
+	printf 'x\ty\n0\t0\n0\t0\n1\t1\n' > current.tsv
+	# 3000^2 = 9 million cells, 2 of them occupied
+	run --separate-stderr kl-drift --method hist --bins 3000 \
+	    --precision 15 reference.tsv current.tsv
+	assert_success
+	# p = (2/3, 1/3), q = (1/3, 2/3): (1/3) ln 2
+	assert_close "$(field kl)" 0.231049060186648 1e-12 relative
+}
+
+@test "kl-drift: hist without --alpha gives inf for a bin new in current" {
+	printf 'x\n0\n1\n' > reference.tsv
+	printf 'x\n0\n9\n' > current.tsv
+	run --separate-stderr kl-drift --method hist --bins 3 reference.tsv \
+	    current.tsv
+	assert_success
+	assert_equal "$(field kl)" inf
+	assert_equal "$(field alpha)" 0
+	assert_equal "$stderr" \
+	    "kl-drift: kl is infinite: 1 bin holds current rows and no reference rows"
+}
+
+@test "kl-drift: gauss with one singular covariance is inf, both an error" {
+	printf 'x\ty\n0\t1\n1\t0\n2\t3\n3\t1\n' > spread.tsv
+	printf 'x\ty\n0\t0\n1\t1\n2\t2\n' > line.tsv
+	run --separate-stderr kl-drift spread.tsv line.tsv
+	assert_success
+	assert_equal "$(field kl)" inf
+	assert_equal "$stderr" "kl-drift: kl is infinite: the covariance of line.tsv is singular (a column constant or collinear with others) and that of spread.tsv is not"
+	run --separate-stderr kl-drift line.tsv line.tsv
+	assert_failure 1
+	assert_equal "$stderr" "kl-drift: gauss: the covariances of line.tsv and line.tsv are both singular (a column constant or collinear with others in each); select independent columns with -f"
+	printf 'x\ty\n0\t1\n1\t1\n' > one.tsv
+	printf 'x\ty\n0\t2\n1\t2\n' > two.tsv
+	run --separate-stderr kl-drift one.tsv two.tsv
+	assert_success
+	assert_equal "$stderr" "kl-drift: kl is infinite: column 'y' is constant in both samples, at different values"
+}
+
+@test "kl-drift: knn stops on rows repeated across the samples" {
+	printf 'x\ty\n0\t0\n1\t0\n0\t1\n' > reference.tsv
+	printf 'x\ty\n0\t0\n2\t2\n3\t1\n' > current.tsv
+	run --separate-stderr kl-drift --method knn -k 1 reference.tsv \
+	    current.tsv
+	assert_failure 1
+	assert_equal "$stderr" "kl-drift: knn: 1 rows of current.tsv have 1 or more identical rows in reference.tsv (distance 0), so the estimate is undefined"
+}
+
+@test "kl-drift: knn on a small sample matches a direct computation" {
+	printf 'x\n0\n1\n3\n' > reference.tsv
+	printf 'x\n0.5\n2\n2.5\n' > current.tsv
+	run --separate-stderr kl-drift --method knn -k 1 --precision 15 \
+	    reference.tsv current.tsv
+	assert_success
+	# rho: 1.5, 0.5, 0.5; nu: 0.5, 1, 0.5; d = 1, n = m = 3
+	assert_close "$(field kl)" "$(awk 'BEGIN {
+	    sum = log(0.5 / 1.5) + log(1 / 0.5) + log(0.5 / 0.5)
+	    printf "%.17g", sum / 3 + log(3 / 2) }')" 1e-12 relative
+	run --separate-stderr kl-drift --method knn -k 3 reference.tsv \
+	    current.tsv
+	assert_failure 1
+	assert_equal "$stderr" \
+	    "kl-drift: current.tsv: knn with -k 3 needs at least 4 rows, got 3"
+}
+
+@test "kl-drift: permutations give the same bytes for the same seed" {
+	normal_sample 21 300 0 0 1 0 1 > reference.tsv
+	normal_sample 22 300 0.1 0 1 0 1 > current.tsv
+	local method first
+	for method in gauss hist knn; do
+		run --separate-stderr kl-drift --method "$method" \
+		    --permutations 19 -s 5 reference.tsv current.tsv
+		assert_success
+		first="$output"
+		run --separate-stderr kl-drift --method "$method" \
+		    --permutations 19 -s 5 reference.tsv current.tsv
+		assert_equal "$output" "$first"
+		assert_equal "$(field permutations)" 19
+		# (1 + b) / 20 for a whole b from 0 to 19
+		awk -v p="$(field p_value)" 'BEGIN { b = p * 20 - 1
+		    exit !(b >= 0 && b <= 19 && b == int(b + 0.5)) }' ||
+			fail "p-value $(field p_value) is not (1 + b) / 20"
+	done
+}
+
+@test "kl-drift: permutations separate shifted samples from equal ones" {
+	normal_sample 31 200 0 0 1 0 1 > reference.tsv
+	normal_sample 32 200 2 0 1 0 1 > shifted.tsv
+	normal_sample 33 200 0 0 1 0 1 > same.tsv
+	run --separate-stderr kl-drift --permutations 99 reference.tsv \
+	    shifted.tsv
+	assert_success
+	assert_equal "$(field p_value)" 0.01
+	run --separate-stderr kl-drift --permutations 99 reference.tsv same.tsv
+	assert_close "$(field p_value)" 0.5 0.45
+}
+
+@test "kl-drift: permutations of counts move single observations" {
+	printf 'n\n30\n10\n' > reference.tsv
+	printf 'n\n10\n30\n' > current.tsv
+	run --separate-stderr kl-drift --counts n --permutations 199 -s 2 \
+	    reference.tsv current.tsv
+	assert_success
+	assert_equal "$(field p_value)" 0.005
+	printf 'n\n0.5\n1\n' > fractional.tsv
+	run --separate-stderr kl-drift --counts n --permutations 9 \
+	    reference.tsv fractional.tsv
+	assert_failure 1
+	assert_equal "$stderr" \
+	    "kl-drift: --permutations needs whole counts; category 'row 1' has 0.5"
+}
+
+@test "kl-drift: either input may be standard input" {
+	printf 'x\n0\n1\n3\n' > reference.tsv
+	printf 'x\n0.5\n2\n2.5\n' > current.tsv
+	run --separate-stderr kl-drift reference.tsv current.tsv
+	local expected="$output"
+	run --separate-stderr sh -c 'kl-drift - current.tsv < reference.tsv'
+	assert_success
+	assert_equal "$output" "$expected"
+	run --separate-stderr sh -c 'kl-drift reference.tsv - < current.tsv'
+	assert_equal "$output" "$expected"
+}
+
+@test "kl-drift: --no-header prints the row alone, columns by number" {
+	printf '0\t5\n1\t6\n3\t9\n' > reference.tsv
+	printf '0.5\t1\n2\t7\n2.5\t2\n' > current.tsv
+	run --separate-stderr kl-drift --no-header -f 1 --method knn -k 1 \
+	    reference.tsv current.tsv
+	assert_success
+	assert_equal "${#lines[@]}" 1
+	assert_equal "${lines[0]%%$'\t'*}" knn
+}
+
+@test "kl-drift: the samples must select the same column names" {
+	printf 'x\ty\n0\t1\n1\t2\n2\t0\n' > reference.tsv
+	printf 'y\tx\n0\t1\n1\t2\n2\t0\n' > current.tsv
+	run --separate-stderr kl-drift reference.tsv current.tsv
+	assert_failure 1
+	assert_equal "$stderr" "kl-drift: current.tsv: selected column 1 is 'y' where reference.tsv has 'x'"
+	run --separate-stderr kl-drift -f x,y reference.tsv current.tsv
+	assert_success
+}
+
+@test "kl-drift: options that do not fit together are usage errors" {
+	printf 'x\n0\n1\n3\n' > a.tsv
+	local -a calls=(
+	    "a.tsv"
+	    "- -"
+	    "--bins 5 a.tsv a.tsv"
+	    "--js a.tsv a.tsv"
+	    "--unique --method hist a.tsv a.tsv"
+	    "--counts x --method knn a.tsv a.tsv"
+	    "--counts x --probabilities --alpha 1 a.tsv a.tsv"
+	    "--category x a.tsv a.tsv"
+	    "--method kde a.tsv a.tsv")
+	local -a messages=(
+	    "two inputs are needed, REFERENCE and CURRENT; got 1"
+	    "only one of REFERENCE and CURRENT can be standard input"
+	    "--bins is for --method hist"
+	    "--js is computed for --method hist and --counts only"
+	    "-k and --unique are for --method knn"
+	    "--counts compares two count columns; --method, -f, --bins, -k and --unique are for samples of rows"
+	    "--alpha is counted in observations; it cannot be added to --probabilities"
+	    "--category and --probabilities go with --counts"
+	    "option --method: 'kde' is not one of gauss, hist, knn")
+	local case_number
+	local -a arguments
+	for case_number in "${!calls[@]}"; do
+		read -r -a arguments <<< "${calls[$case_number]}"
+		run --separate-stderr kl-drift "${arguments[@]}"
+		assert_failure 2
+		assert_equal "${stderr%%$'\n'*}" "kl-drift: ${messages[$case_number]}"
+		assert_output ""
+	done
+}
+
+@test "kl-drift: --verbose says what was read and dropped" {
+	printf 'x\tz\n0\t1\n1\t1\n3\t1\n3\t1\n' > reference.tsv
+	printf 'x\tz\n0.5\t1\n2\t1\n2.5\t1\n' > current.tsv
+	run --separate-stderr kl-drift -v --method knn -k 1 --unique \
+	    reference.tsv current.tsv
+	assert_success
+	assert_equal "$stderr" "kl-drift: reference.tsv: 4 rows, 2 columns
+kl-drift: current.tsv: 3 rows, 2 columns
+kl-drift: column 'z' is 1 in every row of both samples: dropped, it adds nothing
+kl-drift: --unique: dropped 0 repeated rows of current.tsv and 1 of reference.tsv"
+	assert_equal "$(field n_reference)" 3
+	assert_equal "$(field unique)" yes
+}

@@ -1,0 +1,157 @@
+/*
+ * gauss.c - the divergence of kl-drift between normals fitted to the two
+ * samples (see kl_drift.h for the formula).
+ *
+ * Means and co-moments come from common/moments (one blocked pass), the
+ * covariances are the co-moments over n - 1, and the matrix algebra goes
+ * through common/linalg's Cholesky routines: with Sq = L L',
+ *	tr(Sq^-1 Sp)	from the solve Sq X = Sp,
+ *	dm' Sq^-1 dm	from the solve Sq y = dm,
+ *	ln det S	as 2 sum ln L_ii.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "diag.h"
+#include "kl_drift.h"
+#include "linalg.h"
+#include "moments.h"
+
+/* A normal fitted to a sample: mean, covariance and its factor. */
+struct fitted_normal {
+	double *mean;
+	double *covariance;
+	double *factor;		/* Cholesky factor of covariance */
+	bool positive_definite;
+	double log_determinant;
+};
+
+static void
+fit_normal(const struct sample *sample, struct fitted_normal *fit)
+{
+	size_t d = sample->dimension, i;
+	struct moments moments;
+
+	if (sample->n_rows < 2)
+		diag_fatal("%s: gauss needs at least 2 rows, got %zu",
+		    sample->name, sample->n_rows);
+	moments_init(&moments, d);
+	for (i = 0; i < sample->n_rows; i++)
+		moments_add(&moments, sample->values + i * d);
+	moments_flush(&moments);
+	fit->mean = xcalloc(d, sizeof(double));
+	memcpy(fit->mean, moments.mean, d * sizeof(double));
+	fit->covariance = xcalloc(d * d, sizeof(double));
+	moments_covariance(&moments, 1, fit->covariance);
+	fit->factor = xcalloc(d * d, sizeof(double));
+	memcpy(fit->factor, fit->covariance, d * d * sizeof(double));
+	fit->positive_definite = cholesky_factor(d, fit->factor);
+	fit->log_determinant = fit->positive_definite ?
+	    cholesky_log_determinant(d, fit->factor) : -INFINITY;
+	moments_free(&moments);
+}
+
+static void
+free_normal(struct fitted_normal *fit)
+{
+	free(fit->mean);
+	free(fit->covariance);
+	free(fit->factor);
+}
+
+/* A column constant within both samples, at different values, or NULL. */
+static const char *
+column_apart(const struct sample *p, const struct sample *q,
+    const struct fitted_normal *fit_p, const struct fitted_normal *fit_q,
+    const char *const *column_names)
+{
+	size_t d = p->dimension, j;
+
+	for (j = 0; j < d; j++)
+		if (fit_p->covariance[j * d + j] == 0 &&
+		    fit_q->covariance[j * d + j] == 0 &&
+		    fit_p->mean[j] != fit_q->mean[j])
+			return column_names[j];
+	(void)q;
+	return NULL;
+}
+
+/*
+ * Whether two fits are the same bit for bit: their divergence is then
+ * exactly 0, which the solves below would only approach to rounding.
+ */
+static bool
+same_normal(size_t d, const struct fitted_normal *fit_p,
+    const struct fitted_normal *fit_q)
+{
+	return memcmp(fit_p->mean, fit_q->mean, d * sizeof(double)) == 0 &&
+	    memcmp(fit_p->covariance, fit_q->covariance,
+	    d * d * sizeof(double)) == 0;
+}
+
+/* 0.5 (tr(Sq^-1 Sp) + dm' Sq^-1 dm - d + ln det Sq - ln det Sp) */
+static double
+closed_form(size_t d, const struct fitted_normal *fit_p,
+    const struct fitted_normal *fit_q)
+{
+	double *solved = xcalloc(d * d, sizeof(double));
+	double *difference = xcalloc(d, sizeof(double));
+	double *solved_difference = xcalloc(d, sizeof(double));
+	double trace = 0, quadratic;
+	size_t j;
+
+	memcpy(solved, fit_p->covariance, d * d * sizeof(double));
+	cholesky_solve(d, fit_q->factor, solved, d);
+	for (j = 0; j < d; j++) {
+		trace += solved[j * d + j];
+		difference[j] = fit_p->mean[j] - fit_q->mean[j];
+	}
+	memcpy(solved_difference, difference, d * sizeof(double));
+	cholesky_solve(d, fit_q->factor, solved_difference, 1);
+	quadratic = linalg_dot(d, difference, solved_difference);
+	free(solved);
+	free(difference);
+	free(solved_difference);
+	return 0.5 * (trace + quadratic - (double)d +
+	    fit_q->log_determinant - fit_p->log_determinant);
+}
+
+struct divergence
+gauss_divergence(const struct sample *p, const struct sample *q,
+    const char *const *column_names)
+{
+	struct fitted_normal fit_p, fit_q;
+	struct divergence result = { 0, "" };
+	const char *apart;
+
+	fit_normal(p, &fit_p);
+	fit_normal(q, &fit_q);
+	apart = column_apart(p, q, &fit_p, &fit_q, column_names);
+	if (apart != NULL) {
+		result.value = INFINITY;
+		snprintf(result.reason, sizeof(result.reason), "column '%s' "
+		    "is constant in both samples, at different values",
+		    apart);
+	} else if (!fit_p.positive_definite && !fit_q.positive_definite)
+		diag_fatal("gauss: the covariances of %s and %s are both "
+		    "singular (a column constant or collinear with others "
+		    "in each); select independent columns with -f", p->name,
+		    q->name);
+	else if (!fit_p.positive_definite || !fit_q.positive_definite) {
+		result.value = INFINITY;
+		snprintf(result.reason, sizeof(result.reason), "the "
+		    "covariance of %s is singular (a column constant or "
+		    "collinear with others) and that of %s is not",
+		    fit_p.positive_definite ? q->name : p->name,
+		    fit_p.positive_definite ? p->name : q->name);
+	} else if (same_normal(p->dimension, &fit_p, &fit_q))
+		result.value = 0;
+	else
+		result.value = fmax(0, closed_form(p->dimension, &fit_p,
+		    &fit_q));
+	free_normal(&fit_p);
+	free_normal(&fit_q);
+	return result;
+}
