@@ -1,0 +1,71 @@
+# batch.mk - Make rules for the monthly batch, included by the Makefile.
+#
+#   make month MONTH=2026-11   run one month, and first every earlier
+#                              month whose outputs are missing or stale
+#   make months                run every month of DATA in order
+#
+# Variables: DATA, the data folder (one folder per month, each with
+# metrics.tsv and optionally votes.tsv and predictions.tsv); OUT, the
+# output folder (one folder per month); CONFIG, the configuration.  The
+# defaults run the built-in simulated fleet, which fleet-simulate writes
+# into demo-output/fleet the first time (seed FLEET_SEED).
+#
+# A month's target is its report.md, written last by scripts/month.sh;
+# its prerequisites are the month's input files, the configuration, the
+# batch scripts, the programs and the previous month's report.  So only
+# what changed is redone: a changed votes.tsv reruns its month and the
+# months after it, which depend on its state; nothing else.
+
+DATA = demo-output/fleet
+OUT = demo-output/batch
+CONFIG = scripts/batch.conf
+FLEET_SEED = 7
+BATCH_DEMO_DATA = demo-output/fleet
+BATCH_SCRIPTS = scripts/month.sh scripts/batch-config.sh \
+	scripts/batch-plots.sh scripts/batch-report.sh scripts/batch.conf \
+	scripts/slack-messages.sh
+BATCH_PROGRAMS = $(addprefix $(BIN)/,pca-reduce kmeans-train \
+	cluster-sample vote-labels entropy kl-drift f1-bootstrap)
+BATCH_MONTHS = $(sort $(patsubst $(DATA)/%/metrics.tsv,%, \
+	$(wildcard $(DATA)/*/metrics.tsv)))
+
+.PHONY: month months batch-data
+
+# One rule per month; batch_previous carries the month before it.
+define batch_month_rule
+$(OUT)/$(1)/report.md: $(wildcard $(addprefix $(DATA)/$(1)/,metrics.tsv \
+		votes.tsv predictions.tsv)) $(CONFIG) $(BATCH_SCRIPTS) \
+		$(BATCH_PROGRAMS) $(if $(2),$(OUT)/$(2)/report.md)
+	BIN_DIR=$(CURDIR)/$(BIN) sh scripts/month.sh -c $(CONFIG) \
+		$(DATA) $(1) $(OUT)
+endef
+batch_previous :=
+$(foreach month_name,$(BATCH_MONTHS),$(eval $(call \
+	batch_month_rule,$(month_name),$(batch_previous)))$(eval \
+	batch_previous := $(month_name)))
+
+# The simulated fleet, when DATA is the demo's and is not there yet.
+batch-data: all
+	@if [ "$(DATA)" = "$(BATCH_DEMO_DATA)" ] && \
+	    [ ! -d "$(DATA)" ]; then \
+		echo "$(BIN)/fleet-simulate -s $(FLEET_SEED) -o $(DATA)"; \
+		$(BIN)/fleet-simulate -s $(FLEET_SEED) -o $(DATA); \
+	fi
+	@[ -d "$(DATA)" ] || { \
+		echo "make: data folder $(DATA) does not exist" >&2; exit 1; }
+
+# The month rules are made once the data folder exists (a second make,
+# so that the list of months is read from it).
+months: batch-data
+	@$(MAKE) --no-print-directory $(foreach month_name, \
+		$(shell ls -d $(DATA)/*/metrics.tsv 2>/dev/null | \
+		sed 's|/metrics.tsv$$||; s|.*/||' | LC_ALL=C sort), \
+		$(OUT)/$(month_name)/report.md)
+
+month: batch-data
+	@[ -n "$(MONTH)" ] || { \
+		echo "make month: say which, as MONTH=YYYY-MM" >&2; exit 2; }
+	@[ -f "$(DATA)/$(MONTH)/metrics.tsv" ] || { \
+		echo "make month: $(DATA)/$(MONTH)/metrics.tsv: no such file" \
+		    >&2; exit 1; }
+	@$(MAKE) --no-print-directory $(OUT)/$(MONTH)/report.md

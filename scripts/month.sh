@@ -1,0 +1,615 @@
+#!/bin/sh
+# month.sh - run the monthly batch for one month.
+#
+# usage: month.sh [-c CONFIG] DATA MONTH OUT
+#
+# DATA holds one folder per month (any names that sort in time order,
+# such as 2026-10), each with metrics.tsv and, optionally, votes.tsv and
+# predictions.tsv.  The month's outputs go to OUT/MONTH; the previous
+# month (the folder of DATA sorted just before MONTH) must have its
+# outputs in OUT already, except for the first month, which sets the
+# baseline.  CONFIG (default scripts/batch.conf) is read as data by
+# batch-config.sh.
+#
+# The steps, each a program of the toolchain:
+#  1. workload drift: PCA fitted on last month's workload metrics, both
+#     months projected, KL divergence; above the threshold the workload
+#     clusters are retrained on this month;
+#  2. labelling sample: cluster-sample, inverse to the clusters'
+#     populations, and the labelling messages (a dry run without a token);
+#  3. labels: vote-labels on the votes for the sampled points, and the
+#     annotator report (skipped, and said, when there is no votes.tsv);
+#  4. diversity: entropy of the labelled points over the clusters; a drop
+#     of entropy_drop or more from last month retrains the clusters;
+#  5. system-performance drift: exactly N rows per cluster of each month,
+#     PCA of their performance metrics, KL; above the threshold the month
+#     is flagged for engineers and nothing is retrained;
+#  6. model quality: f1-bootstrap on predictions.tsv, when there is one.
+# Then the history, the decisions, the plots and the report.
+#
+# Every seed derives from the configured seed and the month's name, and
+# nothing records the time of the run, so a re-run gives the same bytes.
+# The outputs are built in a temporary folder beside OUT/MONTH and moved
+# into place only when every step has worked.  The programs are taken
+# from BIN_DIR (default: the project's bin/) before PATH.
+set -eu
+
+script_dir=$(cd "$(dirname "$0")" && pwd)
+PATH="${BIN_DIR:-$script_dir/../bin}:$PATH"
+export PATH LC_ALL=C
+
+usage() {
+	echo "month.sh: $*" >&2
+	echo "usage: month.sh [-c CONFIG] DATA MONTH OUT" >&2
+	exit 2
+}
+
+die() {
+	echo "month.sh: $*" >&2
+	exit 1
+}
+
+say() {
+	echo "month.sh: $month: $*" >&2
+}
+
+config=""
+while getopts c: option; do
+	case $option in
+	c) config=$OPTARG ;;
+	*) usage "unknown option" ;;
+	esac
+done
+shift $((OPTIND - 1))
+[ "$#" -eq 3 ] || usage "expected DATA MONTH OUT, got $# operands"
+data=${1%/}
+month=$2
+out=${3%/}
+
+# --- Settings -----------------------------------------------------------
+
+settings=$(sh "$script_dir/batch-config.sh" ${config:+"$config"}) ||
+	die "cannot read the configuration"
+
+# conf KEY: the value of a setting.
+conf() {
+	printf '%s\n' "$settings" | awk -F '\t' -v key="$1" '
+		$1 == key { print substr($0, length(key) + 2); found = 1 }
+		END { exit !found }' || die "no setting '$1'"
+}
+
+# conf_number KEY: a setting that must be a number.
+conf_number() {
+	value=$(conf "$1")
+	printf '%s\n' "$value" | grep -Eq '^[0-9]+([.][0-9]*)?([eE][-+]?[0-9]+)?$' ||
+		die "setting $1 = '$value' is not a number"
+	printf '%s\n' "$value"
+}
+
+# --- Small helpers over TSV files ---------------------------------------
+
+# tsv_value FILE COLUMN: the value of the named column in the first row.
+tsv_value() {
+	awk -F '\t' -v name="$2" '
+		NR == 1 { for (i = 1; i <= NF; i++) if ($i == name) c = i
+			if (!c) exit 1; next }
+		{ print $c; exit }' "$1" ||
+		die "$1: no column '$2'"
+}
+
+# data_rows FILE: the number of rows after the header.
+data_rows() {
+	awk 'END { print (NR > 0 ? NR - 1 : 0) }' "$1"
+}
+
+# run STEP COMMAND...: run a program, its messages kept in the month's
+# log; on failure they are shown and the month stops.
+run() {
+	step=$1
+	shift
+	if ! "$@" 2> "$work/step.err"; then
+		cat "$work/step.err" >&2
+		die "$month: $step failed: $*"
+	fi
+	if [ -s "$work/step.err" ]; then
+		sed "s/^/$step: /" "$work/step.err" >> "$work/batch.log"
+	fi
+}
+
+# compare A OP B: a numeric comparison of two numbers, with awk.
+compare() {
+	awk -v a="$1" -v b="$3" -v op="$2" 'BEGIN {
+		exit !((op == ">" && a > b) || (op == ">=" && a >= b)) }'
+}
+
+# fmt NUMBER: a number in four significant digits, for sentences.
+fmt() {
+	awk -v x="$1" 'BEGIN { printf "%.4g", x }'
+}
+
+# add_decision CHECK VALUE THRESHOLD DECISION REASON
+add_decision() {
+	printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$month" "$1" "$2" "$3" "$4" \
+	    "$5" >> "$work/decisions.tsv"
+}
+
+# --- Inputs and the previous month --------------------------------------
+
+[ -d "$data" ] || die "$data: no such data folder"
+metrics="$data/$month/metrics.tsv"
+if [ ! -f "$metrics" ] || [ ! -r "$metrics" ]; then
+	die "$metrics: no such readable file"
+fi
+[ -d "$out" ] || mkdir -p "$out" || die "$out: cannot make the folder"
+
+previous=$(for folder in "$data"/*/; do
+	folder=${folder%/}
+	[ -f "$folder/metrics.tsv" ] && printf '%s\n' "${folder##*/}"
+done | sort | awk -v month="$month" '$0 == month { print last; exit }
+	{ last = $0 }')
+if [ -n "$previous" ]; then
+	for file in history.tsv workload-pca.model cluster-pca.model \
+	    kmeans.model; do
+		[ -f "$out/$previous/$file" ] ||
+			die "$out/$previous/$file: the previous month's state" \
+			    "is missing; run month $previous first"
+	done
+	previous_metrics="$data/$previous/metrics.tsv"
+fi
+
+seed=$(conf_number seed)
+month_seed=$(printf '%s/%s' "$seed" "$month" | cksum | awk '{ print $1 }')
+item_column=$(conf item_column)
+workload_columns=$(conf workload_columns)
+performance_columns=$(conf performance_columns)
+k=$(conf_number clusters)
+
+work="$out/.$month.partial"
+rm -rf "$work"
+mkdir "$work"
+trap 'rm -rf "$work"' EXIT
+: > "$work/batch.log"
+printf 'month\tcheck\tvalue\tthreshold\tdecision\treason\n' \
+    > "$work/decisions.tsv"
+
+# --- Step 0: this month's workload PCA ----------------------------------
+# Fitted on the standardised workload metrics, keeping cluster_variance
+# of their variance: the reference of next month's drift, and the space
+# of the clusters whenever they are trained on this month.
+
+rows=$(data_rows "$metrics")
+say "$rows rows${previous:+, previous month $previous}"
+run workload-pca pca-reduce --standardize -f "$workload_columns" \
+    --variance "$(conf_number cluster_variance)" --fit-only \
+    -o "$work/workload-pca.model" "$metrics"
+
+# train_clusters REASON: new clusters on this month's workload.
+train_clusters() {
+	cp "$work/workload-pca.model" "$work/cluster-pca.model"
+	run cluster-space pca-reduce -m "$work/cluster-pca.model" "$metrics" \
+	    > "$work/cluster-space.tsv"
+	run kmeans-train kmeans-train -k "$k" -f 'PC*' \
+	    --restarts "$(conf_number kmeans_restarts)" -s "$month_seed" \
+	    -o "$work/kmeans.model" "$work/cluster-space.tsv"
+	rm -f "$work/cluster-space.tsv"
+	clusters_trained=$1
+}
+
+# kl_between REFERENCE CURRENT OUTPUT: kl-drift by the configured method.
+kl_between() {
+	method=$(conf kl_method)
+	case $method in
+	gauss) set -- "$@" ;;
+	hist) set -- "$@" --bins "$(conf_number kl_bins)" \
+	    --alpha "$(conf_number kl_alpha)" ;;
+	knn) set -- "$@" -k "$(conf_number kl_neighbours)" ;;
+	*) die "setting kl_method = '$method': expected gauss, hist or knn" ;;
+	esac
+	reference=$1 current=$2 output=$3
+	shift 3
+	run kl-drift kl-drift --method "$method" -f 'PC*' "$@" "$reference" \
+	    "$current" > "$output"
+}
+
+# threshold_for KIND: "VALUE<TAB>RULE" for the workload or system drift,
+# from the setting and the history of past months.
+threshold_for() {
+	setting=$(conf "$1_drift_threshold")
+	if [ "$setting" != auto ]; then
+		printf '%s\n' "$setting" | grep -Eq '^[0-9]+([.][0-9]*)?$' ||
+			die "setting $1_drift_threshold = '$setting':" \
+			    "expected auto or a number"
+		printf '%s\tset in the configuration\n' "$setting"
+		return
+	fi
+	awk -F '\t' -v kind="$1" -v initial="$(conf_number "$1_drift_initial")" \
+	    -v floor="$(conf_number "$1_drift_floor")" \
+	    -v needed="$(conf_number auto_min_history)" '
+		NR == 1 { for (i = 1; i <= NF; i++) column[$i] = i; next }
+		$column[kind "_decision"] == (kind == "workload" ? "keep" : "ok") {
+			x[++n] = $column[kind "_drift"] }
+		END {
+			if (n < needed) {
+				printf "%s\tinitial value (%d of %d past months " \
+				    "needed for auto)\n", initial, n, needed
+				exit
+			}
+			for (i = 1; i <= n; i++) sum += x[i]
+			mean = sum / n
+			for (i = 1; i <= n; i++) squares += (x[i] - mean) ^ 2
+			sd = sqrt(squares / (n - 1))
+			value = mean + 2 * sd
+			rule = sprintf("auto: mean %.4g + 2 sd %.4g of %d past " \
+			    "months", mean, sd, n)
+			if (value < floor) {
+				value = floor
+				rule = rule sprintf(", raised to the floor %g", floor)
+			}
+			printf "%.6g\t%s\n", value, rule
+		}' "$out/$previous/history.tsv"
+}
+
+# --- Step 1: workload drift ---------------------------------------------
+
+clusters_trained=""
+workload_drift="" workload_threshold="" workload_decision=baseline
+if [ -z "$previous" ]; then
+	train_clusters "baseline month: first clusters"
+	add_decision workload_drift "" "" baseline \
+	    "first month: it sets the baseline, there is no drift to measure"
+else
+	components=$(grep -c '^PC[0-9]' "$out/$previous/workload-pca.model")
+	wanted=$(conf_number drift_components)
+	[ "$components" -lt "$wanted" ] || components=$wanted
+	run workload-projection pca-reduce -m "$out/$previous/workload-pca.model" \
+	    -n "$components" "$previous_metrics" > "$work/reference.tsv"
+	run workload-projection pca-reduce -m "$out/$previous/workload-pca.model" \
+	    -n "$components" "$metrics" > "$work/current.tsv"
+	kl_between "$work/reference.tsv" "$work/current.tsv" \
+	    "$work/workload-drift.tsv"
+	workload_drift=$(tsv_value "$work/workload-drift.tsv" kl)
+	threshold_line=$(threshold_for workload)
+	workload_threshold=${threshold_line%%	*}
+	rule=${threshold_line#*	}
+	if compare "$workload_drift" ">" "$workload_threshold"; then
+		workload_decision=retrain
+		reason="workload drift $(fmt "$workload_drift") is"
+		reason="$reason above the threshold"
+		reason="$reason $(fmt "$workload_threshold") ($rule): the"
+		reason="$reason clusters are retrained on $month"
+		train_clusters "workload drift above the threshold"
+	else
+		workload_decision=keep
+		reason="workload drift $(fmt "$workload_drift") is"
+		reason="$reason within the threshold"
+		reason="$reason $(fmt "$workload_threshold") ($rule): the"
+		reason="$reason clusters are kept"
+		cp "$out/$previous/cluster-pca.model" "$out/$previous/kmeans.model" \
+		    "$work/"
+	fi
+	add_decision workload_drift "$workload_drift" "$workload_threshold" \
+	    "$workload_decision" "$reason"
+	say "workload drift $(fmt "$workload_drift")," \
+	    "threshold $(fmt "$workload_threshold"): $workload_decision"
+	rm -f "$work/reference.tsv" "$work/current.tsv"
+fi
+
+# --- Step 2: labelling sample -------------------------------------------
+
+# assign_clusters METRICS: every column of METRICS, then the cluster
+# space coordinates, on standard output.
+assign_clusters() {
+	run cluster-space pca-reduce -m "$work/cluster-pca.model" --keep 1- "$1"
+}
+
+assign_clusters "$metrics" > "$work/projected.tsv"
+run cluster-sample cluster-sample -m "$work/kmeans.model" \
+    --per-cluster "$(conf_number label_sample_per_cluster)" \
+    --expected-rows "$rows" -s "$((month_seed + 1))" \
+    "$work/projected.tsv" > "$work/sample.tsv"
+rm -f "$work/projected.tsv"
+sample_rows=$(data_rows "$work/sample.tsv")
+say "$sample_rows points sampled for labelling"
+
+# The messages: posted when a token file is configured, else a dry run.
+token_file=$(conf slack_token_file)
+set -- --channel "$(conf slack_channel)" --id "$item_column" \
+    --metrics "$(conf message_metrics)"
+if [ -n "$token_file" ]; then
+	set -- "$@" --token-file "$token_file"
+	messages_decision=posted
+	reason="$sample_rows labelling messages posted to the"
+	reason="$reason channel $(conf slack_channel)"
+else
+	set -- "$@" --dry-run
+	messages_decision=dry-run
+	reason="$sample_rows labelling messages built as a dry run"
+	reason="$reason (no token file configured) and saved in"
+	reason="$reason messages.json"
+fi
+run messages bash "$script_dir/slack-messages.sh" "$@" "$work/sample.tsv" \
+    > "$work/messages.json"
+add_decision messages "$sample_rows" "" "$messages_decision" "$reason"
+
+# --- Step 3: labels -----------------------------------------------------
+
+votes="$data/$month/votes.tsv"
+labelled_basis=labelled
+if [ -f "$votes" ]; then
+	# Keep the votes on the points sent out for labelling.
+	awk -F '\t' -v sample_item="$item_column" \
+	    -v vote_item="$(conf vote_item_column)" '
+		FNR == 1 { for (i = 1; i <= NF; i++) name[i] = $i }
+		NR == FNR && FNR == 1 { for (i = 1; i <= NF; i++)
+			if ($i == sample_item) s = i
+			if (!s) exit 2; next }
+		NR == FNR { wanted[$s] = 1; next }
+		FNR == 1 { for (i = 1; i <= NF; i++) if ($i == vote_item) v = i
+			if (!v) exit 3; print; next }
+		$v in wanted' "$work/sample.tsv" "$votes" \
+	    > "$work/votes-sample.tsv" ||
+		die "$votes: no column '$(conf vote_item_column)'," \
+		    "or the sample has no '$item_column'"
+	set -- --item "$(conf vote_item_column)" \
+	    --annotator "$(conf vote_annotator_column)" \
+	    --vote "$(conf vote_column)" --time "$(conf vote_time_column)"
+	run vote-labels vote-labels "$@" "$work/votes-sample.tsv" \
+	    > "$work/labels.tsv"
+	run vote-labels vote-labels "$@" --annotators \
+	    "$work/votes-sample.tsv" > "$work/annotators.tsv"
+	rm -f "$work/votes-sample.tsv"
+	# The labelled sample: each sampled point that got a label.
+	awk -F '\t' -v OFS='\t' -v sample_item="$item_column" '
+		NR == FNR && FNR == 1 { next }
+		NR == FNR { if ($2 == "normal" || $2 == "abnormal")
+			label[$1] = $2; next }
+		FNR == 1 { for (i = 1; i <= NF; i++) c[$i] = i
+			print "item", "cluster", "label", "PC1", "PC2"; next }
+		$c[sample_item] in label { print $c[sample_item], $c["cluster"],
+			label[$c[sample_item]], $c["PC1"],
+			("PC2" in c ? $c["PC2"] : 0) }' \
+	    "$work/labels.tsv" "$work/sample.tsv" > "$work/labelled.tsv"
+	labelled_rows=$(data_rows "$work/labelled.tsv")
+	flagged=$(awk -F '\t' 'NR == 1 { for (i = 1; i <= NF; i++)
+		if ($i == "flag") f = i; next }
+		f && $f != "" && $f != "ok" && $f != "NA" && $f != "-" {
+		    printf "%s%s",
+		    n++ ? ", " : "", $1 }' "$work/annotators.tsv")
+	add_decision labels "$labelled_rows" "" labelled \
+	    "$labelled_rows of the $sample_rows sampled points got a majority label"
+	if [ -n "$flagged" ]; then
+		add_decision annotators "$(printf '%s\n' "$flagged" |
+		    awk -F ', ' '{ print NF }')" "" flagged \
+		    "out of line with their peers: $flagged"
+	else
+		add_decision annotators 0 "" none \
+		    "no annotator is out of line with their peers"
+	fi
+	say "$labelled_rows points labelled; flagged annotators: ${flagged:-none}"
+else
+	labelled_rows=""
+	labelled_basis=sample
+	reason="no votes.tsv for $month: the label steps are skipped, and the"
+	reason="$reason entropy is that of the sample sent for labelling"
+	add_decision labels "" "" skipped "$reason"
+	say "no $votes: label steps skipped"
+fi
+
+# --- Step 4: diversity --------------------------------------------------
+
+entropy="" entropy_decision=skipped
+entropy_input="$work/labelled.tsv"
+[ "$labelled_basis" = labelled ] || entropy_input="$work/sample.tsv"
+if [ "$(data_rows "$entropy_input")" -gt 0 ]; then
+	run entropy entropy -f cluster --categories "$k" --normalized \
+	    "$entropy_input" > "$work/entropy.tsv"
+	entropy=$(tsv_value "$work/entropy.tsv" entropy)
+	previous_entropy=""
+	[ -z "$previous" ] || previous_entropy=$(awk -F '\t' '
+		NR == 1 { for (i = 1; i <= NF; i++) if ($i == "entropy") c = i
+			next }
+		{ value = $c } END { print value }' "$out/$previous/history.tsv")
+	drop_limit=$(conf_number entropy_drop)
+	if [ -z "$previous_entropy" ]; then
+		entropy_decision=baseline
+		reason="entropy $(fmt "$entropy") of the"
+		reason="$reason $labelled_basis points over the clusters; no"
+		reason="$reason previous month to compare with"
+	elif ! awk -v a="$previous_entropy" -v b="$entropy" \
+	    -v limit="$drop_limit" 'BEGIN { exit !(a - b >= limit) }'; then
+		entropy_decision=keep
+		reason="entropy $(fmt "$entropy") against"
+		reason="$reason $(fmt "$previous_entropy") last month: no"
+		reason="$reason drop of $drop_limit or more"
+	elif [ -n "$clusters_trained" ]; then
+		entropy_decision=keep
+		reason="entropy fell from $(fmt "$previous_entropy")"
+		reason="$reason to $(fmt "$entropy"), but the clusters were"
+		reason="$reason already retrained this month"
+	else
+		entropy_decision=retrain
+		reason="entropy fell from $(fmt "$previous_entropy")"
+		reason="$reason to $(fmt "$entropy"), a drop of $drop_limit"
+		reason="$reason or more: the clusters are retrained on"
+		reason="$reason $month"
+		train_clusters "entropy drop"
+	fi
+	add_decision entropy "$entropy" "$drop_limit" "$entropy_decision" \
+	    "$reason"
+	say "entropy $(fmt "$entropy"): $entropy_decision"
+else
+	add_decision entropy "" "" skipped \
+	    "no labelled points: the entropy is not measured"
+fi
+
+if [ -z "$previous" ]; then
+	clusters_decision=trained
+	reason="first clusters, trained on $month"
+elif [ -n "$clusters_trained" ]; then
+	clusters_decision=retrained
+	reason="retrained on $month: $clusters_trained"
+else
+	clusters_decision=kept
+	reason="the clusters of $previous stay in force"
+fi
+add_decision clusters "$k" "" "$clusters_decision" "$reason"
+
+# --- Step 5: system-performance drift -----------------------------------
+
+# draw_system_samples: exactly N rows of each cluster from last month and
+# this month, kept only for the clusters that have N rows in both, so that
+# like is compared with like (a workload new this month has no
+# counterpart last month); sets compared and left_out.
+draw_system_samples() {
+	per_cluster=$(conf_number system_sample_per_cluster)
+	assign_clusters "$previous_metrics" > "$work/projected.tsv"
+	run system-sample cluster-sample -m "$work/kmeans.model" \
+	    --exact "$per_cluster" -s "$((month_seed + 2))" \
+	    "$work/projected.tsv" > "$work/system-reference.tsv"
+	assign_clusters "$metrics" > "$work/projected.tsv"
+	run system-sample cluster-sample -m "$work/kmeans.model" \
+	    --exact "$per_cluster" -s "$((month_seed + 3))" \
+	    "$work/projected.tsv" > "$work/system-current.tsv"
+	rm -f "$work/projected.tsv"
+	compared=$(awk -F '\t' -v n="$per_cluster" '
+		FNR == 1 { for (i = 1; i <= NF; i++) if ($i == "cluster") c = i
+			next }
+		NR == FNR { reference[$c]++; next }
+		{ current[$c]++ }
+		END { for (k in reference) if (reference[k] == n &&
+			current[k] == n) print k }' \
+	    "$work/system-reference.tsv" "$work/system-current.tsv" |
+	    sort -n | tr '\n' ' ')
+	compared=${compared% }
+	for file in system-reference system-current; do
+		awk -F '\t' -v list="$compared" '
+			BEGIN { n = split(list, keep, " ")
+				for (i = 1; i <= n; i++) wanted[keep[i]] = 1 }
+			FNR == 1 { for (i = 1; i <= NF; i++)
+				if ($i == "cluster") c = i; print; next }
+			$c in wanted' "$work/$file.tsv" > "$work/$file.kept"
+		mv "$work/$file.kept" "$work/$file.tsv"
+	done
+	left_out=$(awk -v k="$k" -v list=" $compared " 'BEGIN {
+		for (i = 1; i <= k; i++) if (index(list, " " i " ") == 0)
+			printf "%s%d", n++ ? " " : "", i }')
+}
+
+# measure_system_drift: PCA of last month's performance sample, both
+# samples projected, KL; sets system_drift.
+measure_system_drift() {
+	run performance-pca pca-reduce --standardize \
+	    -f "$performance_columns" -n "$(conf_number drift_components)" \
+	    --fit-only -o "$work/performance-pca.model" \
+	    "$work/system-reference.tsv"
+	run performance-projection pca-reduce \
+	    -m "$work/performance-pca.model" "$work/system-reference.tsv" \
+	    > "$work/reference.tsv"
+	run performance-projection pca-reduce \
+	    -m "$work/performance-pca.model" "$work/system-current.tsv" \
+	    > "$work/current.tsv"
+	kl_between "$work/reference.tsv" "$work/current.tsv" \
+	    "$work/system-drift.tsv"
+	rm -f "$work/reference.tsv" "$work/current.tsv"
+	system_drift=$(tsv_value "$work/system-drift.tsv" kl)
+}
+
+system_drift="" system_threshold="" system_decision=baseline
+if [ -z "$previous" ]; then
+	add_decision system_drift "" "" baseline \
+	    "first month: there is no system drift to measure"
+else
+	draw_system_samples
+	if [ -z "$compared" ]; then
+		system_decision=skipped
+		reason="no workload cluster has $per_cluster rows in"
+		reason="$reason both months, so there is nothing to compare"
+		reason="$reason like with like (a lower"
+		reason="$reason system_sample_per_cluster may help)"
+		add_decision system_drift "" "" skipped "$reason"
+		say "system drift not measured: no cluster has" \
+		    "$per_cluster rows in both months"
+	else
+		measure_system_drift
+		threshold_line=$(threshold_for system)
+		system_threshold=${threshold_line%%	*}
+		rule=${threshold_line#*	}
+		scope="$per_cluster rows of each of the clusters"
+		scope="$scope $compared in both"
+		scope="$scope months"
+		[ -z "$left_out" ] ||
+			scope="$scope; clusters $left_out left out, short of rows"
+		if compare "$system_drift" ">" "$system_threshold"; then
+			system_decision=flag
+			reason="system-performance drift"
+			reason="$reason $(fmt "$system_drift") is above the"
+			reason="$reason threshold $(fmt "$system_threshold")"
+			reason="$reason ($rule; $scope): flagged for"
+			reason="$reason engineers, nothing is retrained"
+		else
+			system_decision=ok
+			reason="system-performance drift"
+			reason="$reason $(fmt "$system_drift") is within the"
+			reason="$reason threshold $(fmt "$system_threshold")"
+			reason="$reason ($rule; $scope)"
+		fi
+		add_decision system_drift "$system_drift" \
+		    "$system_threshold" "$system_decision" "$reason"
+		say "system drift $(fmt "$system_drift")," \
+		    "threshold $(fmt "$system_threshold"): $system_decision"
+	fi
+	rm -f "$work/system-reference.tsv" "$work/system-current.tsv"
+fi
+
+# --- Step 6: model quality ----------------------------------------------
+
+predictions="$data/$month/predictions.tsv"
+f1_mean="" f1_low="" f1_high=""
+if [ -f "$predictions" ]; then
+	run f1-bootstrap f1-bootstrap -B "$(conf_number bootstrap_resamples)" \
+	    -s "$((month_seed + 4))" --truth "$(conf truth_column)" \
+	    --predicted "$(conf predicted_column)" \
+	    --positive "$(conf positive_label)" \
+	    --negative "$(conf negative_label)" \
+	    -o "$work/f1-resamples.tsv" "$predictions" > "$work/f1.tsv"
+	f1_mean=$(tsv_value "$work/f1.tsv" mean)
+	f1_low=$(tsv_value "$work/f1.tsv" p2.5)
+	f1_high=$(tsv_value "$work/f1.tsv" p97.5)
+	reason="mean F1 $(fmt "$f1_mean") over"
+	reason="$reason $(tsv_value "$work/f1.tsv" resamples) bootstrap resamples,"
+	reason="$reason 95% of them between $(fmt "$f1_low") and $(fmt "$f1_high")"
+	add_decision model_quality "$f1_mean" "" measured "$reason"
+	say "mean F1 $(fmt "$f1_mean")"
+else
+	add_decision model_quality "" "" skipped \
+	    "no predictions.tsv for $month: model quality is not measured"
+fi
+
+# --- History, plots, report ---------------------------------------------
+
+{
+	if [ -n "$previous" ]; then
+		cat "$out/$previous/history.tsv"
+	else
+		echo month rows workload_drift workload_threshold \
+		    workload_decision sample labelled entropy entropy_basis \
+		    entropy_decision clusters system_drift system_threshold \
+		    system_decision f1_mean f1_low f1_high | tr ' ' '\t'
+	fi
+	printf '%s\t' "$month" "$rows" "$workload_drift" "$workload_threshold" \
+	    "$workload_decision" "$sample_rows" "$labelled_rows" "$entropy" \
+	    "$labelled_basis" "$entropy_decision" "$clusters_decision" \
+	    "$system_drift" "$system_threshold" "$system_decision" \
+	    "$f1_mean" "$f1_low"
+	printf '%s\n' "$f1_high"
+} > "$work/history.tsv"
+
+run plots sh "$script_dir/batch-plots.sh" "$work"
+run report sh "$script_dir/batch-report.sh" "$work" "$month" "$data" \
+    > "$work/report.md"
+rm -f "$work/step.err"
+
+rm -rf "${out:?}/${month:?}"
+mv "$work" "$out/$month"
+trap - EXIT
+say "report in $out/$month/report.md"
