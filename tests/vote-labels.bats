@@ -315,22 +315,40 @@ gold_matches() {
 }
 
 @test "vote-labels: annotator report figures match the worked example" {
-	# A: 1 of 4 abnormal; agrees with the others' majority on i3 only
-	# where they have one (i1 and i2 tie among the others): 0 of 1.
-	# Round 1: peers' abnormal shares A (.5,.5,1), B (.5,1,0), C (0,.5)
-	# give z = -1.41, -1 and 3; |z| > 2.394 (0.05 / 6) flags C.
-	# Round 2, C left out of the peers: A (0,0,1) and B (0,1,0) give
-	# z = 0; C is unchanged.
-	small_report_votes >votes.tsv
+	# Six items, three annotators; the abnormal votes are
+	#   A: i3        B: i3 i5        C: i1 i2 i3 i5 i6
+	# For C the peers' (A, B) abnormal shares are 0 0 1 0 .5 0, so the
+	# differences d = own - share are 1 1 0 0 .5 1: mean 7/12, sample
+	# sd sqrt(.241667), z = mean / (sd / sqrt 6) = 2.90659.  Likewise
+	# A: d = -.5 -.5 0 0 -1 -.5, z = -2.71163; B: z = -1.  With three
+	# tested the cut is the normal quantile of 1 - 0.05 / 6, 2.39398:
+	# C over, A under; two of three flagged leaves no consensus for a
+	# second round.  Agreement with the others' majority (ties left
+	# out): A 2 of 3, B 2 of 2, C 2 of 5.
+	votes "i1 A normal" "i1 B normal" "i1 C abnormal" \
+	    "i2 A normal" "i2 B normal" "i2 C abnormal" \
+	    "i3 A abnormal" "i3 B abnormal" "i3 C abnormal" \
+	    "i4 A normal" "i4 B normal" "i4 C normal" \
+	    "i5 A normal" "i5 B abnormal" "i5 C abnormal" \
+	    "i6 A normal" "i6 B normal" "i6 C abnormal" >votes.tsv
 	run --separate-stderr vote-labels --annotators votes.tsv
 	assert_success
 	assert_output "$(printf '%s\n' \
 	    'annotator	votes	abnormal_share	agreement	flag	expected_share	z' \
-	    'A	4	0.25	0	ok	0.333333	0' \
-	    'B	3	0.333333	0	ok	0.333333	0' \
-	    'C	2	1	0	over	0.25	3')"
+	    'A	6	0.166667	0.666667	under	0.583333	-2.71163' \
+	    'B	6	0.333333	1	ok	0.5	-1' \
+	    'C	6	0.833333	0.4	over	0.25	2.90659')"
+	# Three votes on every item: Fleiss' kappa, P = 5/9, p = 4/9,
+	# P_e = 41/81, kappa = (5/9 - 41/81) / (1 - 41/81) = 0.1.
+	[ "$stderr" = "vote-labels: Fleiss' kappa 0.1000 over 6 items of 3 votes" ]
+}
+
+@test "vote-labels: Krippendorff's alpha when items have unequal votes" {
 	# Unequal votes per item: n0 = 4, n1 = 4, disagreement
 	# 2*1/2 + 1*2/2 + 1*1/1 = 3, alpha = 1 - 7 * 3 / 16.
+	small_report_votes >votes.tsv
+	run --separate-stderr vote-labels --annotators votes.tsv
+	assert_success
 	[ "$stderr" = "vote-labels: Krippendorff's alpha -0.3125 over 3 items with 2 votes or more" ]
 }
 

@@ -8,18 +8,23 @@
  *  - agreement: the share of j's votes that match the peers' majority,
  *    over the items where the peers have one (items where they tie, or
  *    where j voted alone, are left out);
- *  - flag: under the hypothesis that j votes abnormal on item i with
- *    probability p_i, independently, j's count of abnormal votes O has
- *    mean E = sum p_i and variance V = sum p_i (1 - p_i) (a
- *    Poisson-binomial count), over the items with peers; z = (O - E) /
- *    sqrt(V) and j is flagged when |z| exceeds the two-sided normal
- *    quantile at family-wise level FAMILY_LEVEL, Bonferroni-corrected
- *    over the annotators tested.  With V = 0 (peers unanimous on every
- *    item), z is 0 when O = E and infinite otherwise.  One far-off
- *    annotator shifts every peer share, so the test is run again with
- *    the flagged annotators left out of the peers (they are still
- *    tested), until the set of flagged annotators stops changing or
- *    MAX_ROUNDS rounds have run.
+ *  - flag: on each item i with peers, the difference d_i = o_i - p_i
+ *    between j's vote (o_i = 1 abnormal, 0 normal) and the peers'
+ *    abnormal share.  With n such items, mean D and sample standard
+ *    deviation s of the d_i, the paired statistic is z = D / (s /
+ *    sqrt n): it measures j's excess abnormal share against the peers'
+ *    on the same items, in units of its own spread, so an honest
+ *    annotator's occasional slips (which scatter d_i both ways) do not
+ *    count as a tendency.  j is flagged "over" or "under" when |z|
+ *    exceeds the two-sided normal quantile at family-wise level
+ *    FAMILY_LEVEL, Bonferroni-corrected over the annotators tested.
+ *    Annotators with fewer than MIN_TESTED_ITEMS items with peers are
+ *    not tested; s = 0 gives z = 0 when D = 0, else an infinite z.
+ *    One far-off annotator shifts every peer share, so the test runs
+ *    twice: the second round leaves the first round's flagged
+ *    annotators out of the peers (they are still tested), unless they
+ *    are half of those tested or more, when no consensus is left to
+ *    compare with and the first round stands.
  * Overall: Fleiss' kappa when every item with two votes or more has the
  * same number of votes, else Krippendorff's alpha (nominal), both over
  * the items with two votes or more.
@@ -32,7 +37,7 @@
 #include "vote_labels.h"
 
 #define FAMILY_LEVEL 0.05
-#define MAX_ROUNDS 10
+#define MIN_TESTED_ITEMS 5
 
 /* The z whose upper normal tail is tail: solves erfc(z / sqrt 2) / 2. */
 static double
@@ -90,7 +95,7 @@ add_item_expectation(const struct vote_table *table, size_t item,
 		}
 	for (v = first; v < last; v++) {
 		size_t peers = counted, peer_abnormal = counted_abnormal;
-		double share;
+		double share, difference;
 
 		a = table->annotator[v];
 		if (!flagged[a]) {
@@ -100,9 +105,11 @@ add_item_expectation(const struct vote_table *table, size_t item,
 		if (peers == 0)
 			continue;
 		share = (double)peer_abnormal / (double)peers;
+		difference = (double)table->abnormal[v] - share;
 		stats[a].tested++;
 		stats[a].expected_abnormal += share;
-		stats[a].variance += share * (1 - share);
+		stats[a].sum_difference += difference;
+		stats[a].sum_squared_difference += difference * difference;
 	}
 }
 
@@ -111,43 +118,50 @@ static size_t
 compute_z(struct annotator_stats *stats, size_t n_annotators)
 {
 	size_t a, n_tested = 0;
-	double difference;
+	double n, mean, variance;
 
 	for (a = 0; a < n_annotators; a++) {
 		struct annotator_stats *s = &stats[a];
 
-		if (s->tested == 0) {
+		if (s->tested < MIN_TESTED_ITEMS) {
 			s->z = NAN;
 			continue;
 		}
 		n_tested++;
-		difference = (double)s->abnormal_votes - s->expected_abnormal;
-		if (s->variance > 0)
-			s->z = difference / sqrt(s->variance);
-		else if (fabs(difference) < 1e-9)
+		n = (double)s->tested;
+		mean = s->sum_difference / n;
+		variance = (s->sum_squared_difference - n * mean * mean) /
+		    (n - 1);
+		if (variance > 1e-12)
+			s->z = mean / sqrt(variance / n);
+		else if (fabs(mean) < 1e-9)
 			s->z = 0;
 		else
-			s->z = difference > 0 ? INFINITY : -INFINITY;
+			s->z = mean > 0 ? INFINITY : -INFINITY;
 	}
 	return n_tested;
 }
 
-/* One round of the flag test against the unflagged peers. */
+/*
+ * One round of the flag test against the unflagged peers; returns the
+ * critical |z| and sets *n_tested.
+ */
 static double
 test_round(const struct vote_table *table, const bool *flagged,
-    struct annotator_stats *stats)
+    struct annotator_stats *stats, size_t *n_tested)
 {
-	size_t a, item, n_tested;
+	size_t a, item;
 
 	for (a = 0; a < table->n_annotators; a++) {
 		stats[a].tested = 0;
-		stats[a].expected_abnormal = stats[a].variance = 0;
+		stats[a].expected_abnormal = 0;
+		stats[a].sum_difference = stats[a].sum_squared_difference = 0;
 	}
 	for (item = 0; item < table->n_items; item++)
 		add_item_expectation(table, item, flagged, stats);
-	n_tested = compute_z(stats, table->n_annotators);
+	*n_tested = compute_z(stats, table->n_annotators);
 	return normal_upper_quantile(FAMILY_LEVEL / 2 /
-	    (double)(n_tested > 0 ? n_tested : 1));
+	    (double)(*n_tested > 0 ? *n_tested : 1));
 }
 
 double
@@ -155,23 +169,22 @@ annotator_statistics(const struct vote_table *table,
     struct annotator_stats *stats, int *rounds)
 {
 	bool *flagged = xcalloc(table->n_annotators + 1, sizeof(bool));
-	bool changed = true;
-	double critical_z = 0;
-	size_t a, item;
+	double critical_z;
+	size_t a, item, n_tested, n_flagged = 0;
 
 	memset(stats, 0, table->n_annotators * sizeof(*stats));
 	for (item = 0; item < table->n_items; item++)
 		add_item_agreement(table, item, stats);
-	for (*rounds = 1; changed; ++*rounds) {
-		critical_z = test_round(table, flagged, stats);
-		changed = false;
-		for (a = 0; a < table->n_annotators; a++)
-			if (flagged[a] != (fabs(stats[a].z) > critical_z)) {
-				flagged[a] = !flagged[a];
-				changed = true;
-			}
-		if (!changed || *rounds == MAX_ROUNDS)
-			break;
+	critical_z = test_round(table, flagged, stats, &n_tested);
+	*rounds = 1;
+	for (a = 0; a < table->n_annotators; a++)
+		if (fabs(stats[a].z) > critical_z) {
+			flagged[a] = true;
+			n_flagged++;
+		}
+	if (n_flagged > 0 && 2 * n_flagged < n_tested) {
+		critical_z = test_round(table, flagged, stats, &n_tested);
+		*rounds = 2;
 	}
 	free(flagged);
 	return critical_z;

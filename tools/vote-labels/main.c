@@ -442,7 +442,7 @@ put_share(struct tsv_writer *out, double numerator, size_t denominator,
 static const char *
 flag_of(const struct annotator_stats *s, double critical_z)
 {
-	if (s->tested == 0)
+	if (isnan(s->z))
 		return "NA";
 	if (s->z > critical_z)
 		return "over";
@@ -464,7 +464,7 @@ write_annotator_row(struct tsv_writer *out, const char *name,
 	tsv_writer_put_string(out, flag_of(s, critical_z));
 	put_share(out, s->expected_abnormal, s->tested, precision);
 	tsv_writer_tab(out);
-	if (s->tested == 0)
+	if (isnan(s->z))
 		tsv_writer_put_string(out, "NA");
 	else
 		tsv_writer_put_double(out, s->z, precision);

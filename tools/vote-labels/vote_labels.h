@@ -103,8 +103,9 @@ struct annotator_stats {
 	size_t agreed;			/* ... and this vote matched it */
 	size_t tested;			/* votes on items with peers */
 	double expected_abnormal;	/* sum of the peers' abnormal shares */
-	double variance;		/* sum of p (1 - p) over those shares */
-	double z;			/* (observed - expected) / sqrt(var) */
+	double sum_difference;		/* sum of (own vote - peer share) */
+	double sum_squared_difference;	/* sum of its squares */
+	double z;			/* mean difference / standard error */
 };
 
 /* The overall agreement beyond chance. */
@@ -118,9 +119,9 @@ struct chance_agreement {
 /*
  * Fill stats (n_annotators entries) and return the critical |z| of the
  * flag test: the two-sided normal quantile at family-wise level 0.05,
- * Bonferroni-corrected over the annotators that could be tested.  The
- * test is repeated with flagged annotators left out of the peers until
- * the flags settle; *rounds receives the number of rounds run.
+ * Bonferroni-corrected over the annotators that could be tested.  A
+ * second round leaves the first round's flagged annotators out of the
+ * peers; *rounds receives the number of rounds run (1 or 2).
  */
 double annotator_statistics(const struct vote_table *table,
     struct annotator_stats *stats, int *rounds);
