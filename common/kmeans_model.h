@@ -8,17 +8,18 @@
  *	features	NAME...		the columns fitted on, in order
  *	clusters	K
  *	rows	N			rows fitted on
- *	inertia	X			sum of squared distances, final
+ *	inertia	X			final sum of squared distances
  *	seed	S
  *	restarts	R
  *	max_iterations	M
  *	tolerance	T
- *	iterations	I		Lloyd iterations of the kept restart
+ *	iterations	I		Lloyd iterations of the kept run
  *	order	population-descending	how cluster ids are numbered
  *	standardized	0|1
- *	mean	VALUE...		per feature (0 when not standardised)
- *	scale	VALUE...		per feature (1 when not standardised)
- *	cluster	ID	POPULATION	COORDINATE...	one line per cluster
+ *	mean	VALUE...		per feature (0: not standardised)
+ *	scale	VALUE...		per feature (1: not standardised)
+ *	cluster	ID	POPULATION	COORDINATE...
+ *					one line per cluster, ids 1..K
  *
  * Centroids live in the scaled space: a row x is compared with them as
  * (x - mean) / scale.  Numbers are printed exactly, so a model read back
@@ -42,7 +43,7 @@ struct kmeans_model {
 	bool standardized;
 	double *mean;			/* n_features */
 	double *scale;			/* n_features, each > 0 */
-	double *centroids;		/* n_clusters x n_features, row-major */
+	double *centroids;		/* n_clusters x n_features */
 	unsigned long long *populations;	/* n_clusters */
 	unsigned long long n_rows;	/* rows fitted on */
 	double inertia;
@@ -100,11 +101,11 @@ double kmeans_squared_distance(const double *a, const double *b, size_t n);
  * exactly, whatever the vector width.  The last block is padded with
  * copies of the first point.
  */
-#define KMEANS_LANES 8
+#define KMEANS_LANES 4
 
 struct kmeans_search {
 	size_t n_points, n_features, n_blocks;
-	double *blocks;		/* n_blocks x n_features x KMEANS_LANES */
+	double *blocks;	/* n_blocks x n_features x KMEANS_LANES */
 };
 
 /* Lay out n_points points (n_points x n_features, row-major). */
@@ -123,6 +124,24 @@ void kmeans_search_free(struct kmeans_search *search);
  */
 void kmeans_search_distances(const struct kmeans_search *search,
     const double *row, double *distances);
+
+/*
+ * As kmeans_search_distances for four rows at once, rows[0] .. rows[3],
+ * into distances + r * n_blocks * KMEANS_LANES for row r.  Four sums in
+ * flight hide the latency of each addition; every distance is the same,
+ * bit for bit, as the one-row function gives.
+ */
+void kmeans_search_distances4(const struct kmeans_search *search,
+    const double *const *rows, double *distances);
+
+/*
+ * The nearest and next nearest point from a row's distances, as laid
+ * out by kmeans_search_distances: returns the index of the nearest (the
+ * lower on a tie) and its squared distance in *nearest, and, when second
+ * is not NULL, the next squared distance (HUGE_VAL with one point).
+ */
+size_t kmeans_search_pick(const struct kmeans_search *search,
+    const double *distances, double *nearest, double *second);
 
 /*
  * The index of the point nearest to row; a tie goes to the lower index.

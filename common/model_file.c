@@ -148,8 +148,7 @@ model_writer_commit(struct model_writer *writer)
 
 	umask(mask);
 	if (writer->target_path == NULL) {
-		tsv_writer_flush(writer->output);
-		free(writer->output);
+		tsv_writer_close(writer->output);	/* stdout stays open */
 		free(writer);
 		return;
 	}

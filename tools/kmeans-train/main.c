@@ -1,0 +1,727 @@
+/*
+ * kmeans-train - fit k-means clusters on TSV columns and write the model
+ * that cluster-sample applies, or compare several k in a table.
+ *
+ * Input: TSV with a header (unless --no-header); -f picks the numeric
+ * columns to fit on (every column not in --keep by default).  The rows'
+ * selected values are held in memory as doubles, n x d.  Output: the
+ * model (common/kmeans_model.h) to -o FILE or standard output; with a
+ * range such as -k 2-12, a table of k, inertia and silhouette instead.
+ *
+ * Method (tools/kmeans-train/kmeans.c): greedy k-means++ seeding, then
+ * Lloyd iterations accelerated with Hamerly's bounds, --restarts times
+ * from one seeded generator, keeping the lowest final inertia.  Clusters
+ * are then numbered by population, largest first (ties by centroid
+ * coordinates), so the same data and seed give the same model bytes.
+ * Distances are summed in plain C in a fixed order (no BLAS), and the
+ * threads of --threads work on fixed chunks of rows whose partial sums
+ * are added in order, so no thread count changes a bit of the model.
+ *
+ * Limits: memory is 8 n d bytes for the rows plus about 40 n bytes of
+ * bounds and labels (more with many clusters: 8 n (2 + ln k) for the
+ * seeding distances); the silhouette sample costs 4 s^2 bytes.
+ */
+#include <getopt.h>
+#include <math.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "diag.h"
+#include "field_list.h"
+#include "kmeans.h"
+#include "kmeans_model.h"
+#include "numeric_parse.h"
+#include "random.h"
+#include "tsv_reader.h"
+#include "tsv_writer.h"
+
+#define DEFAULT_RESTARTS 10
+#define DEFAULT_MAX_ITERATIONS 300
+#define DEFAULT_TOLERANCE 1e-4
+#define DEFAULT_SEED 1
+#define DEFAULT_SILHOUETTE_ROWS 2000
+#define MAX_SILHOUETTE_ROWS 20000
+#define MAX_CLUSTERS 100000
+#define MAX_THREADS 64
+/* Mixed into the seed for the silhouette sample's own generator. */
+#define SILHOUETTE_STREAM 0x9e3779b97f4a7c15ULL
+
+static const char synopsis[] =
+    "kmeans-train -k K|K1-K2 [-v] [-f LIST] [--keep LIST] "
+    "[--standardize]\n"
+    "                    [--restarts R] [--max-iterations N] "
+    "[--tolerance T]\n"
+    "                    [-s SEED] [-o FILE] [--silhouette-rows N] "
+    "[--skip-invalid]\n"
+    "                    [--threads N] [--precision N] [--no-header] "
+    "[FILE]";
+
+static const char help_text[] =
+    "usage: kmeans-train -k K|K1-K2 [options] [FILE]\n"
+    "Fit k-means on TSV columns and write the model (one row per "
+    "cluster),\nor, for a range of k, print k, inertia and silhouette.\n"
+    "\n"
+    "  -k, --clusters K     number of clusters, or a range such as 2-12\n"
+    "  -f, --fields LIST    columns to fit on (default: all not kept)\n"
+    "      --keep LIST      columns left out of the default -f\n"
+    "      --standardize    scale each column to mean 0, sample sd 1\n"
+    "      --restarts R     k-means++ runs; the lowest inertia is kept "
+    "(10)\n"
+    "      --max-iterations N  Lloyd iterations per run at most (300)\n"
+    "      --tolerance T    stop when the centroids' squared shift is "
+    "below\n"
+    "                       T times the mean column variance (1e-4)\n"
+    "  -s, --seed N         seed of the random generator (1)\n"
+    "  -o, --output FILE    write the model to FILE (default: stdout)\n"
+    "      --silhouette-rows N  rows sampled for the silhouette "
+    "(2000)\n"
+    "      --skip-invalid   skip rows with empty, NaN or non-numeric "
+    "values\n"
+    "      --precision N    significant digits of the table (6)\n"
+    "      --no-header      the input has no header line\n"
+    "      --threads N      threads for the fit (default: one per "
+    "processor);\n"
+    "                       the model is the same for every N\n"
+    "  -v, --verbose        print inertia per iteration and per restart\n"
+    "  -h, --help           print this help\n"
+    "  -V, --version        print the version\n"
+    "\n"
+    "Example: kmeans-train -k 8 --standardize -f 'cpu_*,mem_*' "
+    "-o workload.model month.tsv\n";
+
+enum {
+	OPTION_KEEP = CLI_LONG_OPTION_BASE,
+	OPTION_STANDARDIZE,
+	OPTION_RESTARTS,
+	OPTION_MAX_ITERATIONS,
+	OPTION_TOLERANCE,
+	OPTION_SILHOUETTE_ROWS,
+	OPTION_SKIP_INVALID,
+	OPTION_PRECISION,
+	OPTION_NO_HEADER,
+	OPTION_THREADS
+};
+
+struct options {
+	long min_clusters;		/* -k K, or the first of K1-K2 */
+	long max_clusters;		/* -k K, or the last of K1-K2 */
+	bool cluster_range;		/* -k was a range: print a table */
+	const char *fields;		/* -f: columns to fit on */
+	const char *keep;		/* --keep: columns not fitted */
+	bool standardize;		/* --standardize */
+	long restarts;			/* --restarts */
+	long max_iterations;		/* --max-iterations */
+	double tolerance;		/* --tolerance */
+	unsigned long long seed;	/* -s */
+	const char *output_path;	/* -o; "-" is stdout */
+	long silhouette_rows;		/* --silhouette-rows */
+	long threads;			/* --threads */
+	bool skip_invalid;		/* --skip-invalid */
+	int precision;			/* --precision */
+	bool has_header;		/* false with --no-header */
+	const char *input_path;		/* operand; "-" is stdin */
+};
+
+static void
+parse_cluster_count(const char *argument, struct options *opts)
+{
+	const char *dash = strchr(argument, '-');
+	char *first;
+
+	if (dash == NULL || dash == argument) {
+		opts->min_clusters = option_parse_long("-k", argument, 1,
+		    MAX_CLUSTERS);
+		opts->max_clusters = opts->min_clusters;
+		opts->cluster_range = false;
+		return;
+	}
+	first = xstrndup(argument, (size_t)(dash - argument));
+	opts->min_clusters = option_parse_long("-k", first, 2, MAX_CLUSTERS);
+	opts->max_clusters = option_parse_long("-k", dash + 1, 2,
+	    MAX_CLUSTERS);
+	free(first);
+	if (opts->max_clusters < opts->min_clusters)
+		diag_usage("option -k: range '%s' runs backwards",
+		    diag_quote(argument, strlen(argument)));
+	opts->cluster_range = true;
+}
+
+/* One thread per online processor, at most MAX_THREADS. */
+static long
+default_thread_count(void)
+{
+	long online = sysconf(_SC_NPROCESSORS_ONLN);
+
+	if (online < 1)
+		return 1;
+	return online < MAX_THREADS ? online : MAX_THREADS;
+}
+
+static void
+set_default_options(struct options *opts)
+{
+	memset(opts, 0, sizeof(*opts));
+	opts->restarts = DEFAULT_RESTARTS;
+	opts->max_iterations = DEFAULT_MAX_ITERATIONS;
+	opts->tolerance = DEFAULT_TOLERANCE;
+	opts->seed = DEFAULT_SEED;
+	opts->output_path = "-";
+	opts->silhouette_rows = DEFAULT_SILHOUETTE_ROWS;
+	opts->threads = default_thread_count();
+	opts->precision = NUMBER_DEFAULT_PRECISION;
+	opts->has_header = true;
+}
+
+static void
+parse_options(int argc, char **argv, struct options *opts)
+{
+	static const struct option long_options[] = {
+		{ "clusters", required_argument, NULL, 'k' },
+		{ "fields", required_argument, NULL, 'f' },
+		{ "keep", required_argument, NULL, OPTION_KEEP },
+		{ "standardize", no_argument, NULL, OPTION_STANDARDIZE },
+		{ "restarts", required_argument, NULL, OPTION_RESTARTS },
+		{ "max-iterations", required_argument, NULL,
+		    OPTION_MAX_ITERATIONS },
+		{ "tolerance", required_argument, NULL, OPTION_TOLERANCE },
+		{ "seed", required_argument, NULL, 's' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "silhouette-rows", required_argument, NULL,
+		    OPTION_SILHOUETTE_ROWS },
+		{ "skip-invalid", no_argument, NULL, OPTION_SKIP_INVALID },
+		{ "precision", required_argument, NULL, OPTION_PRECISION },
+		{ "no-header", no_argument, NULL, OPTION_NO_HEADER },
+		{ "threads", required_argument, NULL, OPTION_THREADS },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 }
+	};
+	int c;
+
+	set_default_options(opts);
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":k:f:s:o:vhV", long_options,
+	    NULL)) != -1) {
+		switch (c) {
+		case 'k':
+			parse_cluster_count(optarg, opts);
+			break;
+		case 'f':
+			opts->fields = optarg;
+			break;
+		case OPTION_KEEP:
+			opts->keep = optarg;
+			break;
+		case OPTION_STANDARDIZE:
+			opts->standardize = true;
+			break;
+		case OPTION_RESTARTS:
+			opts->restarts = option_parse_long("--restarts",
+			    optarg, 1, 100000);
+			break;
+		case OPTION_MAX_ITERATIONS:
+			opts->max_iterations = option_parse_long(
+			    "--max-iterations", optarg, 1, 100000000);
+			break;
+		case OPTION_TOLERANCE:
+			opts->tolerance = option_parse_double("--tolerance",
+			    optarg, 0, 1e300);
+			break;
+		case 's':
+			opts->seed = option_parse_seed("-s", optarg);
+			break;
+		case 'o':
+			opts->output_path = optarg;
+			break;
+		case OPTION_SILHOUETTE_ROWS:
+			opts->silhouette_rows = option_parse_long(
+			    "--silhouette-rows", optarg, 2,
+			    MAX_SILHOUETTE_ROWS);
+			break;
+		case OPTION_SKIP_INVALID:
+			opts->skip_invalid = true;
+			break;
+		case OPTION_PRECISION:
+			opts->precision = (int)option_parse_long(
+			    "--precision", optarg, 1, 17);
+			break;
+		case OPTION_NO_HEADER:
+			opts->has_header = false;
+			break;
+		case OPTION_THREADS:
+			opts->threads = option_parse_long("--threads", optarg,
+			    1, MAX_THREADS);
+			break;
+		case 'v':
+			diag_set_verbose(true);
+			break;
+		case 'h':
+			cli_print_help(help_text);
+		case 'V':
+			cli_print_version();
+		default:
+			cli_bad_option(c, argv);
+		}
+	}
+	if (argc - optind > 1)
+		diag_usage("at most one input file, got %d", argc - optind);
+	opts->input_path = optind < argc ? argv[optind] : "-";
+}
+
+static void
+check_option_conflicts(const struct options *opts)
+{
+	if (opts->min_clusters == 0)
+		diag_usage("-k K (the number of clusters) is required");
+	if (opts->cluster_range && strcmp(opts->output_path, "-") != 0)
+		diag_usage("-o writes one model; give one -k, not a range");
+}
+
+/* Select the columns to fit on and remember their names. */
+static struct field_list
+select_fields(const struct options *opts, const struct tsv_reader *reader,
+    struct dataset *data)
+{
+	const char *const *names = tsv_reader_column_names(reader);
+	size_t n_columns = tsv_reader_n_columns(reader), j;
+	struct field_list keep = { 0, NULL }, fields;
+
+	if (opts->keep != NULL)
+		keep = field_list_parse("--keep", opts->keep, names,
+		    n_columns);
+	fields = opts->fields != NULL ? field_list_parse("-f", opts->fields,
+	    names, n_columns) : field_list_complement(&keep, 1, n_columns);
+	field_list_free(&keep);
+	if (fields.n_fields == 0)
+		diag_usage("no columns to fit on");
+	data->n_features = fields.n_fields;
+	data->names = xcalloc(fields.n_fields, sizeof(char *));
+	for (j = 0; j < fields.n_fields; j++)
+		data->names[j] = xstrdup(names[fields.columns[j]]);
+	return fields;
+}
+
+/* Read every row's selected values into data->values. */
+static void
+read_dataset(const struct options *opts, struct dataset *data)
+{
+	struct tsv_reader *reader = tsv_reader_open(opts->input_path,
+	    opts->has_header);
+	struct field_list fields;
+	size_t capacity = 0, d, j;
+	unsigned long long skipped = 0;
+
+	memset(data, 0, sizeof(*data));
+	if (tsv_reader_n_columns(reader) == 0)
+		diag_fatal("%s: empty input, no data rows to fit",
+		    tsv_reader_display_name(reader));
+	fields = select_fields(opts, reader, data);
+	d = data->n_features;
+	while (tsv_reader_next_row(reader)) {
+		double *row;
+
+		if (data->n_rows == capacity) {
+			capacity = capacity * 2 + 4096;
+			data->values = xreallocarray(data->values, capacity,
+			    d * sizeof(double));
+		}
+		row = data->values + data->n_rows * d;
+		for (j = 0; j < d; j++) {
+			if (!opts->skip_invalid)
+				row[j] = tsv_reader_field_double(reader,
+				    fields.columns[j]);
+			else if (!tsv_reader_field_try_double(reader,
+			    fields.columns[j], &row[j]))
+				break;
+		}
+		if (j < d) {
+			skipped++;
+			continue;
+		}
+		data->n_rows++;
+		if ((data->n_rows & 0xffff) == 0)
+			diag_progress("rows read", data->n_rows);
+	}
+	diag_progress_end();
+	if (skipped > 0)
+		diag_warn("%s: skipped %llu row%s with an empty, non-numeric "
+		    "or non-finite value", tsv_reader_display_name(reader),
+		    skipped, skipped == 1 ? "" : "s");
+	if (data->n_rows == 0)
+		diag_fatal("%s: no data rows to fit",
+		    tsv_reader_display_name(reader));
+	diag_verbose("%s: %zu rows, %zu columns",
+	    tsv_reader_display_name(reader), data->n_rows, d);
+	field_list_free(&fields);
+	tsv_reader_close(reader);
+}
+
+/*
+ * Mean and sample standard deviation (ddof 1) of each column, two-pass.
+ * With --standardize the rows become (x - mean) / sd; a constant column
+ * (every value equal, whatever rounding does to its mean) keeps scale 1
+ * and is named in a warning.  The
+ * mean column variance (ddof 0) of the rows as fitted sets --tolerance's
+ * scale.
+ */
+static void
+prepare_columns(const struct options *opts, struct dataset *data)
+{
+	size_t n = data->n_rows, d = data->n_features, i, j;
+	double *sum_sq = xcalloc(d, sizeof(double));
+	bool *varies = xcalloc(d, sizeof(bool));
+	double variance_total = 0;
+
+	data->mean = xcalloc(d, sizeof(double));
+	data->scale = xcalloc(d, sizeof(double));
+	for (i = 0; i < n; i++)
+		for (j = 0; j < d; j++) {
+			data->mean[j] += data->values[i * d + j];
+			if (data->values[i * d + j] != data->values[j])
+				varies[j] = true;
+		}
+	for (j = 0; j < d; j++)
+		data->mean[j] /= (double)n;
+	for (i = 0; i < n; i++)
+		for (j = 0; j < d; j++) {
+			double t = data->values[i * d + j] - data->mean[j];
+
+			sum_sq[j] += t * t;
+		}
+	for (j = 0; j < d; j++) {
+		data->scale[j] = 1;
+		if (!opts->standardize)
+			continue;
+		if (varies[j] && sum_sq[j] > 0)
+			data->scale[j] = sqrt(sum_sq[j] / (double)(n - 1));
+		else
+			diag_warn("column '%s' is constant; left unscaled",
+			    data->names[j]);
+	}
+	for (j = 0; j < d; j++)
+		variance_total += sum_sq[j] / (double)n /
+		    (data->scale[j] * data->scale[j]);
+	data->variance_mean = variance_total / (double)d;
+	if (opts->standardize)
+		for (i = 0; i < n; i++)
+			for (j = 0; j < d; j++)
+				data->values[i * d + j] = (data->values[i * d +
+				    j] - data->mean[j]) / data->scale[j];
+	else
+		memset(data->mean, 0, d * sizeof(double));
+	free(sum_sq);
+	free(varies);
+}
+
+/*
+ * Fit k clusters --restarts times from a generator seeded with -s (the
+ * same for every k, so a k of a range fits as -k K alone would) and keep
+ * the run of lowest inertia (the first on a tie).
+ */
+static void
+fit_clusters(const struct options *opts, const struct dataset *data,
+    size_t k, struct clustering *best)
+{
+	struct kmeans_settings settings;
+	struct kmeans_workspace *ws;
+	struct clustering run;
+	struct random_state rng;
+	long restart, best_restart = 0;
+	size_t n_distinct;
+
+	settings.max_iterations = opts->max_iterations;
+	settings.shift_threshold = opts->tolerance * data->variance_mean;
+	random_seed(&rng, opts->seed);
+	clustering_init(&run, k, data);
+	clustering_init(best, k, data);
+	ws = kmeans_workspace_new(data, k, (size_t)opts->threads);
+	best->inertia = HUGE_VAL;
+	for (restart = 1; restart <= opts->restarts; restart++) {
+		n_distinct = kmeans_run(&settings, restart, &rng, ws, &run);
+		if (n_distinct > 0)
+			diag_fatal("only %zu distinct point%s for %zu "
+			    "clusters", n_distinct, n_distinct == 1 ? "" : "s",
+			    k);
+		diag_verbose("k=%zu restart %ld: inertia %.10g after %ld "
+		    "iteration%s (%s)", k, restart, run.inertia,
+		    run.iterations, run.iterations == 1 ? "" : "s",
+		    run.converged ? "converged" : "stopped by "
+		    "--max-iterations");
+		if (run.inertia < best->inertia) {
+			clustering_copy(best, &run, data);
+			best_restart = restart;
+		}
+	}
+	diag_verbose("k=%zu: kept restart %ld, inertia %.10g", k,
+	    best_restart, best->inertia);
+	kmeans_workspace_free(ws);
+	clustering_free(&run);
+}
+
+/* The canonical order: population descending, then centroid ascending. */
+static const struct clustering *order_source;
+static size_t order_dimension;
+
+static int
+compare_clusters(const void *left, const void *right)
+{
+	size_t a = *(const size_t *)left, b = *(const size_t *)right, j;
+	const double *ca = order_source->centroids + a * order_dimension;
+	const double *cb = order_source->centroids + b * order_dimension;
+
+	if (order_source->populations[a] != order_source->populations[b])
+		return order_source->populations[a] >
+		    order_source->populations[b] ? -1 : 1;
+	for (j = 0; j < order_dimension; j++)
+		if (ca[j] != cb[j])
+			return ca[j] < cb[j] ? -1 : 1;
+	return a < b ? -1 : a > b;
+}
+
+/*
+ * Number the clusters in the canonical order, so the ids do not depend
+ * on which restart or which seed found them: most rows first, ties by
+ * the centroid's coordinates compared in feature order.
+ */
+static void
+order_clusters(const struct dataset *data, struct clustering *result)
+{
+	size_t k = result->n_clusters, d = data->n_features, c, i;
+	size_t *order = xcalloc(k, sizeof(size_t));
+	size_t *new_id = xcalloc(k, sizeof(size_t));
+	double *centroids = xcalloc(k * d, sizeof(double));
+	unsigned long long *populations = xcalloc(k,
+	    sizeof(unsigned long long));
+
+	for (c = 0; c < k; c++)
+		order[c] = c;
+	order_source = result;
+	order_dimension = d;
+	qsort(order, k, sizeof(size_t), compare_clusters);
+	for (c = 0; c < k; c++) {
+		memcpy(centroids + c * d, result->centroids + order[c] * d,
+		    d * sizeof(double));
+		populations[c] = result->populations[order[c]];
+		new_id[order[c]] = c;
+	}
+	for (i = 0; i < data->n_rows; i++)
+		result->labels[i] = (unsigned)new_id[result->labels[i]];
+	memcpy(result->centroids, centroids, k * d * sizeof(double));
+	memcpy(result->populations, populations, k *
+	    sizeof(unsigned long long));
+	free(order);
+	free(new_id);
+	free(centroids);
+	free(populations);
+}
+
+static void
+write_model(const struct options *opts, const struct dataset *data,
+    const struct clustering *result)
+{
+	struct kmeans_model model;
+	size_t k = result->n_clusters, d = data->n_features;
+
+	kmeans_model_init(&model, k, d);
+	model.standardized = opts->standardize;
+	memcpy(model.mean, data->mean, d * sizeof(double));
+	memcpy(model.scale, data->scale, d * sizeof(double));
+	memcpy(model.centroids, result->centroids, k * d * sizeof(double));
+	memcpy(model.populations, result->populations, k *
+	    sizeof(unsigned long long));
+	model.n_rows = data->n_rows;
+	model.inertia = result->inertia;
+	model.seed = opts->seed;
+	model.restarts = opts->restarts;
+	model.max_iterations = opts->max_iterations;
+	model.iterations = result->iterations;
+	model.tolerance = opts->tolerance;
+	kmeans_model_write(opts->output_path, &model,
+	    (const char *const *)data->names);
+	kmeans_model_free(&model);
+}
+
+/* The rows the silhouette is measured on, and their distances. */
+struct silhouette_sample {
+	size_t n_rows;
+	size_t *rows;			/* ascending row numbers */
+	double *distances;		/* strict upper triangle, row-major */
+};
+
+/*
+ * Draw min(n, --silhouette-rows) rows uniformly without replacement
+ * (Knuth's selection sampling, so they come out in row order), from a
+ * generator of their own, and measure every pair once.
+ */
+static void
+draw_silhouette_sample(const struct options *opts,
+    const struct dataset *data, struct silhouette_sample *sample)
+{
+	size_t n = data->n_rows, d = data->n_features, wanted, i, a, b, m;
+	struct random_state rng;
+
+	random_seed(&rng, opts->seed ^ SILHOUETTE_STREAM);
+	wanted = n < (size_t)opts->silhouette_rows ? n :
+	    (size_t)opts->silhouette_rows;
+	sample->rows = xcalloc(wanted, sizeof(size_t));
+	sample->n_rows = 0;
+	for (i = 0; i < n && sample->n_rows < wanted; i++)
+		if ((double)(n - i) * random_uniform(&rng) <
+		    (double)(wanted - sample->n_rows))
+			sample->rows[sample->n_rows++] = i;
+	sample->distances = xcalloc(wanted * (wanted - 1) / 2 + 1,
+	    sizeof(double));
+	for (a = 0, m = 0; a < wanted; a++)
+		for (b = a + 1; b < wanted; b++)
+			sample->distances[m++] = sqrt(kmeans_squared_distance(
+			    data->values + sample->rows[a] * d,
+			    data->values + sample->rows[b] * d, d));
+}
+
+/* Distance between sample rows a < b in the packed upper triangle. */
+static double
+sample_distance(const struct silhouette_sample *sample, size_t a, size_t b)
+{
+	size_t s = sample->n_rows;
+
+	if (a > b) {
+		size_t t = a;
+
+		a = b;
+		b = t;
+	}
+	return sample->distances[a * (2 * s - a - 1) / 2 + (b - a - 1)];
+}
+
+/*
+ * Mean silhouette over the sample: for row i, a = mean distance to the
+ * other sampled rows of its cluster, b = the least mean distance to the
+ * sampled rows of another cluster, s = (b - a) / max(a, b), and s = 0
+ * for a row alone in its cluster within the sample.  NAN when the sample
+ * holds fewer than two clusters.
+ */
+static double
+silhouette_score(const struct silhouette_sample *sample,
+    const struct clustering *result)
+{
+	size_t k = result->n_clusters, s = sample->n_rows, i, j, c;
+	double *sums = xcalloc(k, sizeof(double)), total = 0;
+	size_t *counts = xcalloc(k, sizeof(size_t)), present = 0;
+
+	for (i = 0; i < s; i++)
+		if (counts[result->labels[sample->rows[i]]]++ == 0)
+			present++;
+	for (i = 0; i < s && present >= 2; i++) {
+		unsigned own = result->labels[sample->rows[i]];
+		double a, b = HUGE_VAL;
+
+		memset(sums, 0, k * sizeof(double));
+		for (j = 0; j < s; j++)
+			if (j != i)
+				sums[result->labels[sample->rows[j]]] +=
+				    sample_distance(sample, i, j);
+		if (counts[own] < 2)
+			continue;
+		a = sums[own] / (double)(counts[own] - 1);
+		for (c = 0; c < k; c++)
+			if (c != own && counts[c] > 0 &&
+			    sums[c] / (double)counts[c] < b)
+				b = sums[c] / (double)counts[c];
+		if (a > 0 || b > 0)
+			total += (b - a) / (a > b ? a : b);
+	}
+	free(sums);
+	free(counts);
+	return present >= 2 ? total / (double)s : NAN;
+}
+
+/* -k K1-K2: fit each k and print k, inertia and silhouette. */
+static void
+print_cluster_count_table(const struct options *opts,
+    const struct dataset *data)
+{
+	struct silhouette_sample sample;
+	struct clustering result;
+	struct tsv_writer *out;
+	double *inertia, *silhouette;
+	long n_counts = opts->max_clusters - opts->min_clusters + 1, m;
+
+	draw_silhouette_sample(opts, data, &sample);
+	inertia = xcalloc((size_t)n_counts, sizeof(double));
+	silhouette = xcalloc((size_t)n_counts, sizeof(double));
+	for (m = 0; m < n_counts; m++) {
+		fit_clusters(opts, data, (size_t)(opts->min_clusters + m),
+		    &result);
+		inertia[m] = result.inertia;
+		silhouette[m] = silhouette_score(&sample, &result);
+		clustering_free(&result);
+	}
+	out = tsv_writer_stdout();
+	if (opts->has_header)
+		tsv_writer_put_string(out, "k\tinertia\tsilhouette\n");
+	for (m = 0; m < n_counts; m++) {
+		tsv_writer_put_count(out, (unsigned long long)(
+		    opts->min_clusters + m));
+		tsv_writer_tab(out);
+		tsv_writer_put_double(out, inertia[m], opts->precision);
+		tsv_writer_tab(out);
+		if (isnan(silhouette[m]))
+			tsv_writer_put_string(out, "NA");
+		else
+			tsv_writer_put_double(out, silhouette[m],
+			    opts->precision);
+		tsv_writer_newline(out);
+	}
+	tsv_writer_close(out);
+	free(inertia);
+	free(silhouette);
+	free(sample.rows);
+	free(sample.distances);
+}
+
+static void
+free_dataset(struct dataset *data)
+{
+	size_t j;
+
+	for (j = 0; j < data->n_features; j++)
+		free(data->names[j]);
+	free(data->names);
+	free(data->values);
+	free(data->mean);
+	free(data->scale);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct options opts;
+	struct dataset data;
+	struct clustering result;
+
+	diag_set_program(argv[0]);
+	diag_set_synopsis(synopsis);
+	parse_options(argc, argv, &opts);
+	check_option_conflicts(&opts);
+
+	read_dataset(&opts, &data);
+	prepare_columns(&opts, &data);
+
+	if (opts.cluster_range)
+		print_cluster_count_table(&opts, &data);
+	else {
+		fit_clusters(&opts, &data, (size_t)opts.min_clusters,
+		    &result);
+		order_clusters(&data, &result);
+		write_model(&opts, &data, &result);
+		clustering_free(&result);
+	}
+
+	free_dataset(&data);
+	return 0;
+}
