@@ -272,6 +272,7 @@ main(int argc, char **argv)
 	}
 	finish_shards(&opts, shards);
 
+	n_open_shards = 0;
 	free(shards);
 	field_list_free(&key);
 	tsv_reader_close(reader);
