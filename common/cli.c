@@ -31,6 +31,14 @@ cli_print_version(void)
 	exit(0);
 }
 
+const char *
+cli_input_operand(int argc, char **argv)
+{
+	if (argc - optind > 1)
+		diag_usage("at most one input file, got %d", argc - optind);
+	return optind < argc ? argv[optind] : "-";
+}
+
 void
 cli_bad_option(int getopt_result, char *const *argv)
 {

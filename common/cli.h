@@ -34,4 +34,10 @@ void cli_print_version(void) __attribute__((noreturn));
 void cli_bad_option(int getopt_result, char *const *argv)
     __attribute__((noreturn));
 
+/*
+ * The one input operand after the options (argv[optind]), or "-" for
+ * standard input when there is none; more than one is a usage error.
+ */
+const char *cli_input_operand(int argc, char **argv);
+
 #endif

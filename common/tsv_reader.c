@@ -395,6 +395,33 @@ tsv_reader_field_double(const struct tsv_reader *reader, size_t column)
 	return value;
 }
 
+bool
+tsv_reader_fields_double(const struct tsv_reader *reader,
+    const struct field_list *list, bool skip_invalid, double *values)
+{
+	size_t j;
+
+	for (j = 0; j < list->n_fields; j++) {
+		if (!skip_invalid)
+			values[j] = tsv_reader_field_double(reader,
+			    list->columns[j]);
+		else if (!tsv_reader_field_try_double(reader,
+		    list->columns[j], &values[j]))
+			return false;
+	}
+	return true;
+}
+
+void
+tsv_reader_report_skipped(const struct tsv_reader *reader,
+    unsigned long long skipped)
+{
+	if (skipped > 0)
+		diag_warn("%s: skipped %llu row%s with an empty, non-numeric "
+		    "or non-finite value", reader->display_name, skipped,
+		    skipped == 1 ? "" : "s");
+}
+
 long
 tsv_reader_line_number(const struct tsv_reader *reader)
 {

@@ -22,6 +22,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "field_list.h"
+
 struct tsv_reader;
 
 /*
@@ -73,6 +75,24 @@ double tsv_reader_field_double(const struct tsv_reader *reader,
  */
 bool tsv_reader_field_try_double(const struct tsv_reader *reader,
     size_t column, double *value);
+
+/*
+ * The current row's fields in list, converted into values (one per
+ * field, in list order).  With skip_invalid, returns false at the first
+ * field that is not a finite number (the caller counts and skips the
+ * row); without, such a field ends the program as
+ * tsv_reader_field_double does.
+ */
+bool tsv_reader_fields_double(const struct tsv_reader *reader,
+    const struct field_list *list, bool skip_invalid, double *values);
+
+/*
+ * Say on stderr how many rows were skipped under --skip-invalid, if any:
+ * "prog: file: skipped N rows with an empty, non-numeric or non-finite
+ * value".
+ */
+void tsv_reader_report_skipped(const struct tsv_reader *reader,
+    unsigned long long skipped);
 
 /* Line number of the current row (the header is line 1). */
 long tsv_reader_line_number(const struct tsv_reader *reader);

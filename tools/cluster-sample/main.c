@@ -221,9 +221,7 @@ parse_options(int argc, char **argv, struct options *opts)
 			cli_bad_option(c, argv);
 		}
 	}
-	if (argc - optind > 1)
-		diag_usage("at most one input file, got %d", argc - optind);
-	opts->input_path = optind < argc ? argv[optind] : "-";
+	opts->input_path = cli_input_operand(argc, argv);
 }
 
 static void
@@ -438,24 +436,6 @@ report_tally(const struct options *opts, const struct cluster_tally *tally,
 	}
 }
 
-/* Read a row's feature values; false if --skip-invalid skips it. */
-static bool
-read_row_values(const struct tsv_reader *reader,
-    const struct field_list *fields, bool skip_invalid, double *values)
-{
-	size_t j;
-
-	for (j = 0; j < fields->n_fields; j++) {
-		if (!skip_invalid)
-			values[j] = tsv_reader_field_double(reader,
-			    fields->columns[j]);
-		else if (!tsv_reader_field_try_double(reader,
-		    fields->columns[j], &values[j]))
-			return false;
-	}
-	return true;
-}
-
 /*
  * Decide for a row of cluster c in the streaming modes: returns the
  * inclusion probability if the row is kept, 0 if it is dropped.  The
@@ -531,7 +511,7 @@ sample_rows(const struct options *opts, struct sampler *s)
 	double p, distance;
 
 	while (tsv_reader_next_row(s->reader)) {
-		if (!read_row_values(s->reader, &s->fields,
+		if (!tsv_reader_fields_double(s->reader, &s->fields,
 		    opts->skip_invalid, s->raw)) {
 			s->skipped++;
 			continue;
@@ -553,10 +533,7 @@ sample_rows(const struct options *opts, struct sampler *s)
 			    tsv_reader_row_count(s->reader));
 	}
 	diag_progress_end();
-	if (s->skipped > 0)
-		diag_warn("%s: skipped %llu row%s with an empty, non-numeric "
-		    "or non-finite value", tsv_reader_display_name(s->reader),
-		    s->skipped, s->skipped == 1 ? "" : "s");
+	tsv_reader_report_skipped(s->reader, s->skipped);
 }
 
 static void

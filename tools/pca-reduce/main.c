@@ -228,9 +228,7 @@ parse_options(int argc, char **argv, struct options *opts)
 		opts->n_partial_paths = argc - optind;
 		return;
 	}
-	if (argc - optind > 1)
-		diag_usage("at most one input file, got %d", argc - optind);
-	opts->input_path = optind < argc ? argv[optind] : "-";
+	opts->input_path = cli_input_operand(argc, argv);
 }
 
 static void
@@ -259,24 +257,6 @@ check_option_conflicts(const struct options *opts)
 	    opts->variance_share > 0)
 		diag_usage("-m takes its columns and scaling from the model; "
 		    "-f, --standardize and --variance are for fitting");
-}
-
-/* Read row's selected values; false (after counting) if skipped. */
-static bool
-read_row_values(const struct tsv_reader *reader,
-    const struct field_list *fields, bool skip_invalid, double *values)
-{
-	size_t j;
-
-	for (j = 0; j < fields->n_fields; j++) {
-		if (!skip_invalid)
-			values[j] = tsv_reader_field_double(reader,
-			    fields->columns[j]);
-		else if (!tsv_reader_field_try_double(reader,
-		    fields->columns[j], &values[j]))
-			return false;
-	}
-	return true;
 }
 
 static void
@@ -619,15 +599,6 @@ write_scores(struct tsv_writer *out, const double *scores, size_t n,
 	tsv_writer_newline(out);
 }
 
-static void
-report_skipped(const struct tsv_reader *reader, unsigned long long skipped)
-{
-	if (skipped > 0)
-		diag_warn("%s: skipped %llu row%s with an empty, non-numeric "
-		    "or non-finite value", tsv_reader_display_name(reader),
-		    skipped, skipped == 1 ? "" : "s");
-}
-
 /* Select the feature and kept columns of a fit from the options. */
 static void
 select_columns(const struct options *opts, const struct tsv_reader *reader,
@@ -681,7 +652,7 @@ run_projection(const struct options *opts)
 	scores = xcalloc(model.n_components, sizeof(double));
 	write_header(out, reader, &keep, model.n_components);
 	while (tsv_reader_next_row(reader)) {
-		if (!read_row_values(reader, &fields, opts->skip_invalid,
+		if (!tsv_reader_fields_double(reader, &fields, opts->skip_invalid,
 		    values)) {
 			skipped++;
 			continue;
@@ -695,7 +666,7 @@ run_projection(const struct options *opts)
 		}
 		write_scores(out, scores, model.n_components, opts->precision);
 	}
-	report_skipped(reader, skipped);
+	tsv_reader_report_skipped(reader, skipped);
 	tsv_writer_close(out);
 	free(values);
 	free(centred);
@@ -772,7 +743,7 @@ run_fit(const struct options *opts)
 	statistics_init(&stats, d, names);
 
 	while (tsv_reader_next_row(reader)) {
-		if (!read_row_values(reader, &fields, opts->skip_invalid,
+		if (!tsv_reader_fields_double(reader, &fields, opts->skip_invalid,
 		    values)) {
 			skipped++;
 			continue;
@@ -786,7 +757,7 @@ run_fit(const struct options *opts)
 	}
 	diag_progress_end();
 	statistics_flush(&stats);
-	report_skipped(reader, skipped);
+	tsv_reader_report_skipped(reader, skipped);
 
 	if (opts->partial)
 		statistics_write_partial(opts->save_model_path != NULL ?

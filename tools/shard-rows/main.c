@@ -118,9 +118,7 @@ parse_options(int argc, char **argv, struct options *opts)
 	}
 	if (opts->n_shards == 0)
 		diag_usage("-n N is required");
-	if (argc - optind > 1)
-		diag_usage("at most one input file, got %d", argc - optind);
-	opts->input_path = optind < argc ? argv[optind] : "-";
+	opts->input_path = cli_input_operand(argc, argv);
 }
 
 /*

@@ -223,9 +223,7 @@ parse_options(int argc, char **argv, struct options *opts)
 			cli_bad_option(c, argv);
 		}
 	}
-	if (argc - optind > 1)
-		diag_usage("at most one input file, got %d", argc - optind);
-	opts->input_path = optind < argc ? argv[optind] : "-";
+	opts->input_path = cli_input_operand(argc, argv);
 }
 
 static void
