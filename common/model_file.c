@@ -142,6 +142,27 @@ model_writer_end(struct model_writer *writer)
 }
 
 void
+model_writer_put_record(struct model_writer *writer, const char *key,
+    const double *values, size_t n)
+{
+	size_t i;
+
+	model_writer_begin(writer, key);
+	for (i = 0; i < n; i++)
+		model_writer_put_exact(writer, values[i]);
+	model_writer_end(writer);
+}
+
+void
+model_writer_put_count_record(struct model_writer *writer, const char *key,
+    unsigned long long value)
+{
+	model_writer_begin(writer, key);
+	model_writer_put_count(writer, value);
+	model_writer_end(writer);
+}
+
+void
 model_writer_commit(struct model_writer *writer)
 {
 	mode_t mask = umask(0);
@@ -311,6 +332,21 @@ model_value_double(const struct model *model,
 		    record->key, numeric_status_phrase(status),
 		    diag_quote(text, strlen(text)));
 	return value;
+}
+
+void
+model_read_record(const struct model *model, const char *key, size_t n,
+    size_t n_values, double *values)
+{
+	const struct model_record *record = model_find(model, key, n,
+	    n_values);
+	size_t i;
+
+	if (record == NULL)
+		diag_fatal_at(model->path, 0, "model has no '%s' record "
+		    "(truncated or damaged file?)", key);
+	for (i = 0; i < n_values; i++)
+		values[i] = model_value_double(model, record, i);
 }
 
 long

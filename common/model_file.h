@@ -42,6 +42,14 @@ void model_writer_put_count(struct model_writer *writer,
 void model_writer_put_string(struct model_writer *writer, const char *text);
 void model_writer_end(struct model_writer *writer);
 
+/* A whole record: key, then n values printed exactly. */
+void model_writer_put_record(struct model_writer *writer, const char *key,
+    const double *values, size_t n);
+
+/* A whole record: key, then one whole number. */
+void model_writer_put_count_record(struct model_writer *writer,
+    const char *key, unsigned long long value);
+
 /* Finish the file and move it into place; ends the program on error. */
 void model_writer_commit(struct model_writer *writer);
 
@@ -85,6 +93,14 @@ const struct model_record *model_require(const struct model *model,
 /* Value i of a record as a finite double; ends the program otherwise. */
 double model_value_double(const struct model *model,
     const struct model_record *record, size_t i);
+
+/*
+ * The n-th (0-based) record with the given key, which must exist and
+ * hold exactly n_values finite numbers, into values.  Ends the program
+ * naming the file (and line) otherwise.
+ */
+void model_read_record(const struct model *model, const char *key,
+    size_t n, size_t n_values, double *values);
 
 /* Value i of a record as a whole number in [min, max]. */
 long model_value_long(const struct model *model,

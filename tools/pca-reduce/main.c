@@ -452,54 +452,26 @@ save_model(const char *path, const struct pca_model *model,
 {
 	struct model_writer *writer = model_writer_open(path, MODEL_KIND,
 	    MODEL_VERSION, feature_names, model->n_features);
-	size_t d = model->n_features, i, j;
+	size_t d = model->n_features, i;
 	char key[32];
 
-	model_writer_begin(writer, "rows");
-	model_writer_put_count(writer, (unsigned long long)model->n_rows);
-	model_writer_end(writer);
-	model_writer_begin(writer, "standardized");
-	model_writer_put_count(writer, model->standardized);
-	model_writer_end(writer);
+	model_writer_put_count_record(writer, "rows",
+	    (unsigned long long)model->n_rows);
+	model_writer_put_count_record(writer, "standardized",
+	    model->standardized);
 	model_writer_begin(writer, "sign_rule");
 	model_writer_put_string(writer, SIGN_RULE);
 	model_writer_end(writer);
-	model_writer_begin(writer, "mean");
-	for (j = 0; j < d; j++)
-		model_writer_put_exact(writer, model->mean[j]);
-	model_writer_end(writer);
-	model_writer_begin(writer, "scale");
-	for (j = 0; j < d; j++)
-		model_writer_put_exact(writer, model->scale[j]);
-	model_writer_end(writer);
-	model_writer_begin(writer, "eigenvalue");
-	for (j = 0; j < d; j++)
-		model_writer_put_exact(writer, model->eigenvalues[j]);
-	model_writer_end(writer);
-	model_writer_begin(writer, "ratio");
-	for (j = 0; j < d; j++)
-		model_writer_put_exact(writer, model->ratios[j]);
-	model_writer_end(writer);
+	model_writer_put_record(writer, "mean", model->mean, d);
+	model_writer_put_record(writer, "scale", model->scale, d);
+	model_writer_put_record(writer, "eigenvalue", model->eigenvalues, d);
+	model_writer_put_record(writer, "ratio", model->ratios, d);
 	for (i = 0; i < model->n_components; i++) {
 		snprintf(key, sizeof(key), "PC%zu", i + 1);
-		model_writer_begin(writer, key);
-		for (j = 0; j < d; j++)
-			model_writer_put_exact(writer,
-			    model->components[i * d + j]);
-		model_writer_end(writer);
+		model_writer_put_record(writer, key,
+		    model->components + i * d, d);
 	}
 	model_writer_commit(writer);
-}
-
-static void
-read_record_values(const struct model *file, const char *key, size_t d,
-    double *values)
-{
-	const struct model_record *record = model_require(file, key, d);
-	size_t j;
-
-	for (j = 0; j < d; j++)
-		values[j] = model_value_double(file, record, j);
 }
 
 static void
@@ -515,10 +487,10 @@ load_model(const struct model *file, long n_components_wanted,
 	model->scale = xcalloc(d, sizeof(double));
 	model->eigenvalues = xcalloc(d, sizeof(double));
 	model->ratios = xcalloc(d, sizeof(double));
-	read_record_values(file, "mean", d, model->mean);
-	read_record_values(file, "scale", d, model->scale);
-	read_record_values(file, "eigenvalue", d, model->eigenvalues);
-	read_record_values(file, "ratio", d, model->ratios);
+	model_read_record(file, "mean", 0, d, model->mean);
+	model_read_record(file, "scale", 0, d, model->scale);
+	model_read_record(file, "eigenvalue", 0, d, model->eigenvalues);
+	model_read_record(file, "ratio", 0, d, model->ratios);
 	for (j = 0; j < d; j++)
 		if (!(model->scale[j] > 0))
 			diag_fatal_at(file->path, model_require(file, "scale",
@@ -540,7 +512,7 @@ load_model(const struct model *file, long n_components_wanted,
 	model->components = xcalloc(model->n_components * d, sizeof(double));
 	for (i = 0; i < model->n_components; i++) {
 		snprintf(key, sizeof(key), "PC%zu", i + 1);
-		read_record_values(file, key, d, model->components + i * d);
+		model_read_record(file, key, 0, d, model->components + i * d);
 	}
 }
 
@@ -652,8 +624,8 @@ run_projection(const struct options *opts)
 	scores = xcalloc(model.n_components, sizeof(double));
 	write_header(out, reader, &keep, model.n_components);
 	while (tsv_reader_next_row(reader)) {
-		if (!tsv_reader_fields_double(reader, &fields, opts->skip_invalid,
-		    values)) {
+		if (!tsv_reader_fields_double(reader, &fields,
+		    opts->skip_invalid, values)) {
 			skipped++;
 			continue;
 		}
@@ -743,8 +715,8 @@ run_fit(const struct options *opts)
 	statistics_init(&stats, d, names);
 
 	while (tsv_reader_next_row(reader)) {
-		if (!tsv_reader_fields_double(reader, &fields, opts->skip_invalid,
-		    values)) {
+		if (!tsv_reader_fields_double(reader, &fields,
+		    opts->skip_invalid, values)) {
 			skipped++;
 			continue;
 		}

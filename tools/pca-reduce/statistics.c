@@ -55,18 +55,6 @@ statistics_flush(struct column_statistics *stats)
 	moments_flush(&stats->moments);
 }
 
-static void
-write_vector(struct model_writer *writer, const char *key,
-    const double *values, size_t n)
-{
-	size_t j;
-
-	model_writer_begin(writer, key);
-	for (j = 0; j < n; j++)
-		model_writer_put_exact(writer, values[j]);
-	model_writer_end(writer);
-}
-
 void
 statistics_write_partial(const char *path,
     const struct column_statistics *stats)
@@ -75,33 +63,17 @@ statistics_write_partial(const char *path,
 	struct model_writer *writer = model_writer_open(path, PARTIAL_KIND,
 	    PARTIAL_VERSION, (const char *const *)stats->names, d);
 
-	model_writer_begin(writer, "count");
-	model_writer_put_count(writer,
+	model_writer_put_count_record(writer, "count",
 	    (unsigned long long)stats->moments.count);
-	model_writer_end(writer);
-	write_vector(writer, "mean", stats->moments.mean, d);
+	model_writer_put_record(writer, "mean", stats->moments.mean, d);
 	if (stats->moments.count > 0) {
-		write_vector(writer, "minimum", stats->minimum, d);
-		write_vector(writer, "maximum", stats->maximum, d);
+		model_writer_put_record(writer, "minimum", stats->minimum, d);
+		model_writer_put_record(writer, "maximum", stats->maximum, d);
 	}
 	for (i = 0; i < d; i++)
-		write_vector(writer, "comoment", stats->moments.comoment +
-		    i * d, d);
+		model_writer_put_record(writer, "comoment",
+		    stats->moments.comoment + i * d, d);
 	model_writer_commit(writer);
-}
-
-static void
-read_vector(const struct model *file, const char *key, size_t n,
-    size_t d, double *values)
-{
-	const struct model_record *record = model_find(file, key, n, d);
-	size_t j;
-
-	if (record == NULL)
-		diag_fatal_at(file->path, 0, "partial has no '%s' record "
-		    "(truncated or damaged file?)", key);
-	for (j = 0; j < d; j++)
-		values[j] = model_value_double(file, record, j);
 }
 
 static void
@@ -136,14 +108,15 @@ statistics_merge_partial(struct column_statistics *stats, const char *path)
 	moments_init(&part, d);
 	part.count = (double)model_value_long(file, model_require(file,
 	    "count", 1), 0, 0, 9007199254740992L);
-	read_vector(file, "mean", 0, d, part.mean);
+	model_read_record(file, "mean", 0, d, part.mean);
 	for (i = 0; i < d; i++)
-		read_vector(file, "comoment", i, d, part.comoment + i * d);
+		model_read_record(file, "comoment", i, d,
+		    part.comoment + i * d);
 	if (part.count > 0) {
 		minimum = xcalloc(d, sizeof(double));
 		maximum = xcalloc(d, sizeof(double));
-		read_vector(file, "minimum", 0, d, minimum);
-		read_vector(file, "maximum", 0, d, maximum);
+		model_read_record(file, "minimum", 0, d, minimum);
+		model_read_record(file, "maximum", 0, d, maximum);
 		for (j = 0; j < d; j++) {
 			if (stats->moments.count == 0 ||
 			    minimum[j] < stats->minimum[j])
