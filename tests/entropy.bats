@@ -279,3 +279,197 @@ counts_file() {
 	    "entropy: small.tsv: 3 rows, 2 groups, 3 (group, category) pairs"
 	assert_equal "${#lines[@]}" 3
 }
+
+# split_unevenly FILE N: shard-1.tsv .. shard-N.tsv, each with FILE's
+# header; the first holds one row and, for three or more shards, the
+# last holds none.
+split_unevenly() {
+	rm -f shard-*.tsv
+	awk -v n="$2" 'NR == 1 { for (s = 1; s <= n; s++)
+			print > ("shard-" s ".tsv"); next }
+		n == 1 || NR == 2 { print > "shard-1.tsv"; next }
+		{ print > ("shard-" 2 + (NR * NR) % (n > 2 ? n - 2 : 1) ".tsv") }' \
+	    "$1"
+}
+
+# sorted_body: $output with its header first and the other lines sorted.
+sorted_body() {
+	printf '%s\n' "$output" | { IFS= read -r header
+		printf '%s\n' "$header"; LC_ALL=C sort; }
+}
+
+@test "entropy: merged partials of 1, 2, 3 and 7 shards equal one pass" {
+	awk 'BEGIN { srand(11); print "host\tmonth\tcluster\tweight"
+		for (i = 0; i < 3000; i++)
+			printf "h%d\t2024-%02d\tcluster_%d\t%d\n", i % 4,
+			    1 + int(rand() * 3), int(rand() * rand() * 25),
+			    1 + int(rand() * 9) }' > rows.tsv
+	entropy --partial -f cluster -g month,host --counts weight \
+	    -o one-pass.partial rows.tsv
+	run --separate-stderr entropy -f cluster -g month,host \
+	    --counts weight --normalized --miller-madow --precision 17 rows.tsv
+	assert_success
+	local expected shards shard
+	expected=$(sorted_body)
+	for shards in 1 2 3 7; do
+		split_unevenly rows.tsv "$shards"
+		rm -f partial-*
+		for shard in shard-*.tsv; do
+			entropy --partial -f cluster -g month,host \
+			    --counts weight -o "partial-${shard#shard-}" "$shard"
+		done
+		entropy --merge --partial -o merged.partial partial-*
+		cmp merged.partial one-pass.partial ||
+			fail "$shards shards: the merged counts differ"
+		run --separate-stderr entropy --merge --normalized \
+		    --miller-madow --precision 17 partial-*
+		assert_success
+		assert_equal "$output" "$expected"
+	done
+	assert_equal "$(awk -F '\t' '$1 == "rows" { print $2 }' \
+	    merged.partial)" 3000
+}
+
+@test "entropy: a partial holds every cell once, in byte order, exactly" {
+	printf 'g\tc\tw\nb\ty\t2\na\tx\t0.1\nb\tx\t0\nb\ty\t1\n' > cells.tsv
+	run --separate-stderr entropy --partial -f c -g g --counts w cells.tsv
+	assert_success
+	assert_output "model	entropy-partial	1
+features	g	c
+rows	4
+cell	a	x	0.1
+cell	b	x	0
+cell	b	y	3"
+	printf 'c\nb\na\nb\n' > plain.tsv
+	run --separate-stderr entropy --partial -f c plain.tsv
+	assert_output "model	entropy-partial	1
+features	c
+rows	3
+cell	a	1
+cell	b	2"
+}
+
+@test "entropy: --merge matches group columns by name, in any order" {
+	printf 'a\tb\tc\nx\t1\tp\nx\t2\tq\ny\t1\tp\n' > first.tsv
+	printf 'b\ta\tc\n1\tx\tq\n2\ty\tp\n' > second.tsv
+	entropy --partial -f c -g a,b -o first.partial first.tsv
+	entropy --partial -f c -g b,a -o second.partial second.tsv
+	run --separate-stderr entropy --merge first.partial second.partial
+	assert_success
+	assert_output "a	b	n	categories	entropy
+x	1	2	2	0.693147
+x	2	1	1	0
+y	1	1	1	0
+y	2	1	1	0"
+}
+
+@test "entropy: a header-only shard's partial merges as nothing" {
+	printf 'g\tc\n' > header-only.tsv
+	printf 'g\tc\n1\ta\n1\tb\n2\ta\n' > rows.tsv
+	entropy --partial -f c -g g -o empty.partial header-only.tsv
+	run --separate-stderr cat empty.partial
+	assert_output $'model\tentropy-partial\t1\nfeatures\tg\tc\nrows\t0'
+	entropy --partial -f c -g g -o rows.partial rows.tsv
+	run --separate-stderr entropy --merge empty.partial rows.partial
+	assert_success
+	assert_output $'g\tn\tcategories\tentropy\n1\t2\t2\t0.693147\n2\t1\t1\t0'
+	run --separate-stderr entropy --merge empty.partial empty.partial
+	assert_failure 1
+	assert_equal "$stderr" "entropy: partials: no data rows"
+	assert_output ""
+}
+
+@test "entropy: partials of other columns or kinds are refused by line" {
+	printf 'g\tc\tx\n1\ta\tp\n' > rows.tsv
+	entropy --partial -f c -g g -o c-by-g.partial rows.tsv
+	entropy --partial -f x -g g -o x-by-g.partial rows.tsv
+	entropy --partial -f c -o c.partial rows.tsv
+	entropy --partial -f c -g x -o c-by-x.partial rows.tsv
+	local -a pairs=(
+	    "c-by-g.partial x-by-g.partial"
+	    "c-by-g.partial c.partial"
+	    "c-by-g.partial c-by-x.partial"
+	    "c-by-g.partial rows.tsv")
+	local -a messages=(
+	    "x-by-g.partial:2: category column 'x', but c-by-g.partial has 'c'"
+	    "c.partial:2: 0 group columns, but c-by-g.partial has 1"
+	    "c-by-x.partial:2: no group column 'g', which c-by-g.partial has"
+	    "rows.tsv:1: not a model file (expected 'model', kind and version on the first line)")
+	local case_number
+	local -a arguments
+	for case_number in "${!pairs[@]}"; do
+		read -r -a arguments <<< "${pairs[$case_number]}"
+		run --separate-stderr entropy --merge "${arguments[@]}"
+		assert_failure 1
+		assert_equal "$stderr" "entropy: ${messages[$case_number]}"
+		assert_output ""
+	done
+	printf 'x\n1\n2\n3\n' > numbers.tsv
+	kl-drift --partial -o numbers.partial numbers.tsv
+	run --separate-stderr entropy --merge c.partial numbers.partial
+	assert_failure 1
+	assert_equal "$stderr" "entropy: numbers.partial:1: a model of kind 'kl-drift-partial', expected 'entropy-partial'"
+	printf 'model\tentropy-partial\t1\nfeatures\tc\nrows\t1\ncell\ta\t-1\n' \
+	    > negative.partial
+	run --separate-stderr entropy --merge negative.partial
+	assert_failure 1
+	assert_equal "$stderr" \
+	    "entropy: negative.partial:4: cell has a negative count: '-1'"
+}
+
+@test "entropy: a failed --partial leaves no file behind" {
+	printf 'c\tn\na\t1\nb\tNaN\n' > nan-count.tsv
+	run --separate-stderr entropy --partial -f c --counts n \
+	    -o shard.partial nan-count.tsv
+	assert_failure 1
+	assert_equal "$stderr" \
+	    "entropy: nan-count.tsv:3: column 'n' is not a finite number: 'NaN'"
+	[ ! -e shard.partial ]
+	[ -z "$(find . -name '.shard.partial*')" ]
+}
+
+@test "entropy: --partial and --merge refuse options that do not fit" {
+	printf 'c\na\n' > one.tsv
+	entropy --partial -f c -o one.partial one.tsv
+	local -a calls=(
+	    "--partial -f c --base 2 one.tsv"
+	    "--partial -f c --normalized one.tsv"
+	    "-f c -o out.partial one.tsv"
+	    "--merge -f c one.partial"
+	    "--merge --no-header one.partial"
+	    "--merge"
+	    "--partial one.tsv")
+	local -a messages=(
+	    "--partial writes counts, not entropies; --base, --normalized, --categories, --miller-madow and --precision are for the merge"
+	    "--partial writes counts, not entropies; --base, --normalized, --categories, --miller-madow and --precision are for the merge"
+	    "-o writes a partial file; give --partial too"
+	    "--merge takes its columns from the partials; -f, --counts, -g and --no-header are for reading rows"
+	    "--merge takes its columns from the partials; -f, --counts, -g and --no-header are for reading rows"
+	    "--merge needs one or more partial files"
+	    "-f COLUMN naming the category column is required")
+	local case_number
+	local -a arguments
+	for case_number in "${!calls[@]}"; do
+		read -r -a arguments <<< "${calls[$case_number]}"
+		run --separate-stderr entropy "${arguments[@]}"
+		assert_failure 2
+		assert_equal "${stderr%%$'\n'*}" "entropy: ${messages[$case_number]}"
+		assert_output ""
+	done
+}
+
+@test "entropy: partials made by GNU parallel merge to one pass" {
+	command -v parallel > /dev/null || skip "GNU parallel is not installed"
+	awk 'BEGIN { srand(5); print "month\tcluster"
+		for (i = 0; i < 500; i++)
+			printf "m%d\tk%d\n", i % 2, int(rand() * 6) }' > rows.tsv
+	run --separate-stderr entropy -f cluster -g month --base 2 rows.tsv
+	local expected
+	expected=$(sorted_body)
+	split_unevenly rows.tsv 4
+	parallel --will-cite entropy --partial -f cluster -g month \
+	    -o {.}.partial {} ::: shard-*.tsv
+	run --separate-stderr entropy --merge --base 2 shard-*.partial
+	assert_success
+	assert_equal "$output" "$expected"
+}

@@ -495,3 +495,291 @@ kl-drift: --unique: dropped 0 repeated rows of current.tsv and 1 of reference.ts
 	assert_equal "$(field n_reference)" 3
 	assert_equal "$(field unique)" yes
 }
+
+# split_unevenly FILE N PREFIX: PREFIX-1.tsv .. PREFIX-N.tsv, each with
+# FILE's header; the first holds one row and, for three or more shards,
+# the last holds none.
+split_unevenly() {
+	rm -f "$3"-*.tsv
+	awk -v n="$2" -v prefix="$3" 'NR == 1 { for (s = 1; s <= n; s++)
+			print > (prefix "-" s ".tsv"); next }
+		n == 1 || NR == 2 { print > (prefix "-1.tsv"); next }
+		{ print > (prefix "-" 2 + (NR * NR) % (n > 2 ? n - 2 : 1) ".tsv") }' \
+	    "$1"
+}
+
+# merge_shards N OPTION...: split reference.tsv and current.tsv into N
+# uneven shards each, write a partial of every shard with the options,
+# merge each side's partials, and leave the two in reference.partial
+# and current.partial.
+merge_shards() {
+	local shards="$1" side shard
+	shift
+	for side in reference current; do
+		split_unevenly "$side.tsv" "$shards" "$side"
+		rm -f "$side"-*.partial
+		for shard in "$side"-*.tsv; do
+			kl-drift --partial "$@" -o "${shard%.tsv}.partial" "$shard"
+		done
+		kl-drift --merge --partial -o "$side.partial" "$side"-*.partial
+	done
+}
+
+# pooled_range COLUMN...: LOW:HIGH of each column over both samples, at
+# full precision, comma-separated: the edges a single run would choose.
+pooled_range() {
+	local column ranges=""
+	for column in "$@"; do
+		ranges="$ranges${ranges:+,}$(awk -F '\t' -v name="$column" '
+		    FNR == 1 { for (i = 1; i <= NF; i++) if ($i == name) c = i
+			next }
+		    !seen++ || $c < low { low = $c + 0 }
+		    seen == 1 || $c > high { high = $c + 0 }
+		    END { printf "%.17g:%.17g", low, high }' \
+		    reference.tsv current.tsv)"
+	done
+	printf '%s\n' "$ranges"
+}
+
+@test "kl-drift: gauss merged from 1, 2, 3 and 7 shards equals one run" {
+	normal_sample 41 1500 0 0 1.5 0.4 1.2 |
+	    awk -F '\t' -v OFS='\t' '{ print $0, (NR == 1 ? "idle" : 0) }' \
+	    > reference.tsv
+	normal_sample 42 1200 0.5 0.3 1 0.3 0.8 |
+	    awk -F '\t' -v OFS='\t' '{ print $0, (NR == 1 ? "idle" : 0) }' \
+	    > current.tsv
+	run --separate-stderr kl-drift --symmetric --precision 17 \
+	    reference.tsv current.tsv
+	assert_success
+	local single="$output" shards name
+	for shards in 1 2 3 7; do
+		merge_shards "$shards"
+		run --separate-stderr kl-drift --merge --symmetric \
+		    --precision 17 reference.partial current.partial
+		assert_success
+		assert_equal "${lines[0]}" "${single%%$'\n'*}"
+		assert_equal "$(field n_reference)" 1500
+		assert_equal "$(field n_current)" 1200
+		assert_equal "$(field dimensions)" 2
+		for name in kl kl_reverse kl_symmetric; do
+			assert_close "$(field "$name")" \
+			    "$(output="$single" field "$name")" 1e-12 relative
+		done
+	done
+}
+
+@test "kl-drift: hist merged on the pooled edges gives the same bytes" {
+	normal_sample 43 1000 0 0 1 0.2 1 > reference.tsv
+	normal_sample 44 800 0.4 0 1.3 0 0.7 > current.tsv
+	local range shards expected
+	range=$(pooled_range x y)
+	run --separate-stderr kl-drift --method hist --bins 12 --alpha 0.5 \
+	    --symmetric --js --precision 17 reference.tsv current.tsv
+	assert_success
+	expected="$output"
+	run --separate-stderr kl-drift --method hist --bins 12 \
+	    --range "$range" --alpha 0.5 --symmetric --js --precision 17 \
+	    reference.tsv current.tsv
+	assert_equal "$output" "$expected"
+	for shards in 1 2 3 7; do
+		merge_shards "$shards" --method hist --bins 12 --range "$range"
+		run --separate-stderr kl-drift --merge --alpha 0.5 --symmetric \
+		    --js --precision 17 reference.partial current.partial
+		assert_success
+		assert_equal "$output" "$expected"
+	done
+	kl-drift --partial --method hist --bins 12 --range "$range" \
+	    -o one-pass.partial reference.tsv
+	cmp one-pass.partial reference.partial
+}
+
+@test "kl-drift: hist partials on fixed edges drop a constant column too" {
+	normal_sample 45 300 0 0 1 0 1 |
+	    awk -F '\t' -v OFS='\t' '{ print (NR == 1 ? "zero" : 0), $0 }' \
+	    > reference.tsv
+	normal_sample 46 300 1 0 1 0 1 |
+	    awk -F '\t' -v OFS='\t' '{ print (NR == 1 ? "zero" : 0), $0 }' \
+	    > current.tsv
+	run --separate-stderr kl-drift --method hist --bins 8 \
+	    --range=-1:1,-6:7,-6:6 --alpha 1 --precision 17 reference.tsv \
+	    current.tsv
+	assert_success
+	assert_equal "$(field dimensions)" 2
+	local expected="$output"
+	merge_shards 3 --method hist --bins 8 --range=-1:1,-6:7,-6:6
+	run --separate-stderr kl-drift --merge --alpha 1 --precision 17 \
+	    reference.partial current.partial
+	assert_equal "$output" "$expected"
+}
+
+@test "kl-drift: a partial holds counts, moments and fixed cells exactly" {
+	printf 'x\ty\n0\t1\n1\t3\n4\t2\n3\t2\n' > four.tsv
+	run --separate-stderr kl-drift --partial four.tsv
+	assert_success
+	# mean (2, 2); co-moments sum (x - 2)(y - 2)
+	assert_output "model	kl-drift-partial	1
+features	x	y
+method	gauss
+rows	4
+minimum	0	1
+maximum	4	3
+mean	2	2
+comoment	10	1
+comoment	1	2"
+	run --separate-stderr kl-drift --partial --method hist --bins 2 \
+	    --range 0:4 four.tsv
+	assert_success
+	# bins [0, 2) and [2, 4]: cells (0, 0), (1, 1) twice and (0, 1)
+	assert_output "model	kl-drift-partial	1
+features	x	y
+method	hist
+bins	2
+low	0	0
+high	4	4
+rows	4
+minimum	0	1
+maximum	4	3
+cell	0	0	1
+cell	0	1	1
+cell	1	1	2"
+}
+
+@test "kl-drift: a value outside --range is an error naming its line" {
+	printf 'x\n0\n1\n5\n' > wide.tsv
+	run --separate-stderr kl-drift --partial --method hist --range 0:4 \
+	    -o wide.partial wide.tsv
+	assert_failure 1
+	assert_equal "$stderr" \
+	    "kl-drift: wide.tsv:4: column 'x' is outside --range 0:4: '5'"
+	[ ! -e wide.partial ]
+	run --separate-stderr kl-drift --method hist --range 0:4 wide.tsv \
+	    wide.tsv
+	assert_failure 1
+	assert_equal "$stderr" \
+	    "kl-drift: wide.tsv:4: column 'x' is outside --range 0:4: '5'"
+	assert_output ""
+}
+
+@test "kl-drift: an empty shard's partial adds nothing; empty sides fail" {
+	normal_sample 47 200 0 0 1 0 1 > reference.tsv
+	normal_sample 48 200 1 0 1 0 1 > current.tsv
+	printf 'x\ty\n' > header-only.tsv
+	kl-drift --partial -o reference.partial reference.tsv
+	kl-drift --partial -o current.partial current.tsv
+	kl-drift --partial -o empty.partial header-only.tsv
+	run --separate-stderr awk -F '\t' '$1 == "rows" { print $2 }' \
+	    empty.partial
+	assert_output 0
+	kl-drift --merge --partial -o with-empty.partial empty.partial \
+	    current.partial
+	cmp with-empty.partial current.partial
+	run --separate-stderr kl-drift --merge reference.partial empty.partial
+	assert_failure 1
+	assert_equal "$stderr" "kl-drift: empty.partial: no data rows"
+	assert_output ""
+}
+
+@test "kl-drift: partials of other kinds, methods, columns or edges fail" {
+	printf 'x\ty\n0\t1\n1\t3\n4\t2\n' > a.tsv
+	printf 'x\tz\n0\t1\n1\t3\n4\t2\n' > b.tsv
+	kl-drift --partial -o gauss.partial a.tsv
+	kl-drift --partial -o other-columns.partial b.tsv
+	kl-drift --partial -f x -o one-column.partial a.tsv
+	kl-drift --partial --method hist --range 0:4 -o hist.partial a.tsv
+	kl-drift --partial --method hist --range 0:4 --bins 5 \
+	    -o five-bins.partial a.tsv
+	kl-drift --partial --method hist --range 0:4,-1:5 \
+	    -o other-edges.partial a.tsv
+	pca-reduce --partial -o pca.partial a.tsv
+	local -a pairs=(
+	    "gauss.partial other-columns.partial"
+	    "gauss.partial one-column.partial"
+	    "gauss.partial hist.partial"
+	    "hist.partial five-bins.partial"
+	    "hist.partial other-edges.partial"
+	    "gauss.partial pca.partial"
+	    "gauss.partial a.tsv")
+	local -a messages=(
+	    "other-columns.partial:2: column 2 is 'z', but gauss.partial has 'y'"
+	    "one-column.partial:2: 1 columns, but gauss.partial has 2"
+	    "hist.partial:3: method 'hist', but gauss.partial has 'gauss'"
+	    "five-bins.partial:4: 5 bins, but hist.partial has 20"
+	    "other-edges.partial:5: the range of column 'y' is -1:5, but hist.partial has 0:4"
+	    "pca.partial:1: a model of kind 'pca-partial', expected 'kl-drift-partial'"
+	    "a.tsv:1: not a model file (expected 'model', kind and version on the first line)")
+	local case_number
+	local -a arguments
+	for case_number in "${!pairs[@]}"; do
+		read -r -a arguments <<< "${pairs[$case_number]}"
+		run --separate-stderr kl-drift --merge "${arguments[@]}"
+		assert_failure 1
+		assert_equal "$stderr" "kl-drift: ${messages[$case_number]}"
+		assert_output ""
+		run --separate-stderr kl-drift --merge --partial "${arguments[@]}"
+		assert_failure 1
+		assert_equal "$stderr" "kl-drift: ${messages[$case_number]}"
+	done
+}
+
+@test "kl-drift: knn cannot be split, and sharded options must fit" {
+	printf 'x\n0\n1\n3\n' > a.tsv
+	kl-drift --partial -o a.partial a.tsv
+	local -a calls=(
+	    "--partial --method knn a.tsv"
+	    "--partial --method hist a.tsv"
+	    "--partial --symmetric a.tsv"
+	    "--partial --counts x a.tsv"
+	    "--partial a.tsv a.tsv"
+	    "--range 0:4 a.tsv a.tsv"
+	    "--method hist --range 4:0 a.tsv a.tsv"
+	    "--method hist --range 0:1,0:1 a.tsv a.tsv"
+	    "-o out.partial a.tsv a.tsv"
+	    "--merge a.partial"
+	    "--merge --method hist a.partial a.partial"
+	    "--merge --permutations 9 a.partial a.partial"
+	    "--merge --alpha 1 a.partial a.partial"
+	    "--merge --partial --js a.partial")
+	local -a messages=(
+	    "--partial: knn cannot be split, since the nearest neighbours of a row may lie in any shard; use gauss or hist"
+	    "--partial with --method hist needs --range: the bin edges must be fixed before the shards are read"
+	    "--partial writes statistics, not a divergence; --alpha, --symmetric, --js and --precision are for the final --merge, and --permutations needs the rows"
+	    "--partial splits samples of rows; --counts files are counts already"
+	    "--partial reads one input, got 2"
+	    "--range is for --method hist"
+	    "option --range: '4:0' is not LOW:HIGH with LOW below HIGH"
+	    "--range gives 2 ranges for 1 columns; give one for all or one per column"
+	    "-o writes a partial file; give --partial too"
+	    "two partial files are needed, REFERENCE and CURRENT; got 1"
+	    "--merge takes the columns, method and edges from the partials; -f, --method, --bins, --range, -k, --unique, --counts and --no-header are for reading rows"
+	    "--permutations needs the rows themselves; a partial holds only their statistics"
+	    "--alpha is for --method hist and --counts"
+	    "--partial writes statistics, not a divergence; --alpha, --symmetric, --js and --precision are for the final --merge, and --permutations needs the rows")
+	local case_number
+	local -a arguments
+	for case_number in "${!calls[@]}"; do
+		read -r -a arguments <<< "${calls[$case_number]}"
+		run --separate-stderr kl-drift "${arguments[@]}"
+		assert_failure 2
+		assert_equal "${stderr%%$'\n'*}" "kl-drift: ${messages[$case_number]}"
+		assert_output ""
+	done
+}
+
+@test "kl-drift: partials made by GNU parallel merge to one run" {
+	command -v parallel > /dev/null || skip "GNU parallel is not installed"
+	normal_sample 49 600 0 0 1 0.5 2 > reference.tsv
+	normal_sample 50 500 0.2 0.1 1.2 0.4 1.5 > current.tsv
+	run --separate-stderr kl-drift --precision 17 reference.tsv current.tsv
+	local expected
+	expected=$(field kl)
+	split_unevenly reference.tsv 3 last
+	split_unevenly current.tsv 3 this
+	parallel --will-cite kl-drift --partial -o {.}.partial {} \
+	    ::: last-*.tsv this-*.tsv
+	kl-drift --merge --partial -o last.partial last-*.partial
+	kl-drift --merge --partial -o this.partial this-*.partial
+	run --separate-stderr kl-drift --merge --precision 17 last.partial \
+	    this.partial
+	assert_success
+	assert_close "$(field kl)" "$expected" 1e-12 relative
+}

@@ -1,6 +1,7 @@
 /*
  * entropy - Shannon entropy of a categorical TSV column, overall or per
- * group, in one pass over unsorted input.
+ * group, in one pass over unsorted input, or from the merged counts of
+ * shards read by separate runs.
  *
  * Input: TSV with a header (unless --no-header).  -f names the category
  * column; each row counts once, or --counts names a column whose
@@ -16,7 +17,17 @@
  * divided by ln b for --base b.  --normalized prints H / ln K for the K
  * categories seen (or --categories K), defined as 0 when K is 1, and
  * --miller-madow prints H + (K_seen - 1) / (2n), the estimate corrected
- * for the downward bias of small samples (Miller, 1955).
+ * for the downward bias of small samples (Miller, 1955).  The sum runs
+ * over the categories in byte order, whatever order they were read in,
+ * so that the same counts always give the same bits.
+ *
+ * Scale-out: --partial writes the counts per (group, category) of one
+ * shard as a model file of kind "entropy-partial" instead of the
+ * entropy; --merge adds up the counts of any number of partials (group
+ * columns matched by name, cells by value) and prints the entropy of
+ * the whole, or with --partial again one combined partial.  Whole
+ * counts add exactly, so the merged result is that of one pass; groups
+ * then come out in byte order, since partials keep no row order.
  *
  * Memory is one entry per distinct (group, category) pair; the counting
  * is done with common/string_index (a hash table), so the input need not
@@ -32,6 +43,7 @@
 #include "cli.h"
 #include "diag.h"
 #include "field_list.h"
+#include "model_file.h"
 #include "numeric_parse.h"
 #include "string_index.h"
 #include "tsv_reader.h"
@@ -39,16 +51,26 @@
 
 /* Counts below this are whole numbers a double holds exactly. */
 #define EXACT_COUNT_LIMIT 9007199254740992.0
+#define PARTIAL_KIND "entropy-partial"
+#define PARTIAL_VERSION 1
 
 static const char synopsis[] =
     "entropy -f COLUMN [--counts COLUMN] [-g LIST] [--base e|2|10]\n"
     "               [--normalized] [--categories K] [--miller-madow]\n"
-    "               [--precision N] [--no-header] [-v] [FILE]";
+    "               [--precision N] [--no-header] [-v] [FILE]\n"
+    "       entropy --partial -f COLUMN [--counts COLUMN] [-g LIST] "
+    "[-o FILE]\n"
+    "               [--no-header] [-v] [FILE]\n"
+    "       entropy --merge [--base e|2|10] [--normalized] "
+    "[--categories K]\n"
+    "               [--miller-madow] [--precision N] [-v] PARTIAL...\n"
+    "       entropy --merge --partial [-o FILE] [-v] PARTIAL...";
 
 static const char help_text[] =
     "usage: entropy -f COLUMN [options] [FILE]\n"
+    "       entropy --merge [options] PARTIAL...\n"
     "Print the Shannon entropy of the categories in a TSV column, per "
-    "group\nif asked, from unsorted input.\n"
+    "group\nif asked, from unsorted input or from the counts of shards.\n"
     "\n"
     "  -f, --fields COLUMN  the category column\n"
     "      --counts COLUMN  add this column's count per row (default 1)\n"
@@ -58,6 +80,11 @@ static const char help_text[] =
     "      --normalized     also print H / ln K, K the categories seen\n"
     "      --categories K   with --normalized: divide by ln K instead\n"
     "      --miller-madow   also print H + (K - 1) / (2n)\n"
+    "      --partial        write the counts of this shard, not the "
+    "entropy\n"
+    "      --merge          add up the counts of partial files\n"
+    "  -o, --output FILE    with --partial: write it to FILE "
+    "(default stdout)\n"
     "      --precision N    significant digits (default 6)\n"
     "      --no-header      the input has no header line\n"
     "  -v, --verbose        print rows, groups and categories read\n"
@@ -74,6 +101,8 @@ enum {
 	OPTION_NORMALIZED,
 	OPTION_CATEGORIES,
 	OPTION_MILLER_MADOW,
+	OPTION_PARTIAL,
+	OPTION_MERGE,
 	OPTION_PRECISION,
 	OPTION_NO_HEADER
 };
@@ -86,9 +115,15 @@ struct options {
 	bool normalized;		/* --normalized */
 	long n_categories;		/* --categories; 0 when not given */
 	bool miller_madow;		/* --miller-madow */
+	bool partial;			/* --partial: write counts */
+	bool merge;			/* --merge: read partials */
+	const char *output_path;	/* -o: the partial file */
 	int precision;			/* --precision */
+	bool print_options_given;	/* --precision or --base was given */
 	bool has_header;		/* false with --no-header */
 	const char *input_path;		/* operand; "-" is stdin */
+	char **partial_paths;		/* --merge operands */
+	int n_partial_paths;
 };
 
 /* The resolved columns of the input. */
@@ -97,6 +132,21 @@ struct columns {
 	bool has_counts;
 	size_t counts;
 	struct field_list groups;
+};
+
+/* The names of the group columns and of the category column. */
+struct column_names {
+	size_t n_groups;
+	char **groups;			/* n_groups, owned */
+	char *category;			/* owned */
+	char *source;			/* where they were read, for messages */
+};
+
+/* What is printed for one group. */
+struct group_result {
+	double n;			/* sum of counts */
+	size_t n_seen;			/* categories with a positive count */
+	double entropy_nats;
 };
 
 /*
@@ -112,13 +162,16 @@ struct tally {
 	size_t cell_capacity;
 	char *key;			/* scratch for building keys */
 	size_t key_capacity;
+	unsigned long long n_rows;	/* data rows behind the counts */
+	struct group_result *results;	/* per group, once computed */
 };
 
-/* What is printed for one group. */
-struct group_result {
-	double n;			/* sum of counts */
-	size_t n_seen;			/* categories with a positive count */
-	double entropy_nats;
+/* A cell as sorted for summing and writing: by group key, category. */
+struct cell_view {
+	const char *group_key;
+	const char *category;
+	size_t group;
+	double count;
 };
 
 static double
@@ -144,6 +197,9 @@ parse_options(int argc, char **argv, struct options *opts)
 		{ "normalized", no_argument, NULL, OPTION_NORMALIZED },
 		{ "categories", required_argument, NULL, OPTION_CATEGORIES },
 		{ "miller-madow", no_argument, NULL, OPTION_MILLER_MADOW },
+		{ "partial", no_argument, NULL, OPTION_PARTIAL },
+		{ "merge", no_argument, NULL, OPTION_MERGE },
+		{ "output", required_argument, NULL, 'o' },
 		{ "precision", required_argument, NULL, OPTION_PRECISION },
 		{ "no-header", no_argument, NULL, OPTION_NO_HEADER },
 		{ "verbose", no_argument, NULL, 'v' },
@@ -158,7 +214,7 @@ parse_options(int argc, char **argv, struct options *opts)
 	opts->precision = NUMBER_DEFAULT_PRECISION;
 	opts->has_header = true;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":f:g:vhV", long_options,
+	while ((c = getopt_long(argc, argv, ":f:g:o:vhV", long_options,
 	    NULL)) != -1) {
 		switch (c) {
 		case 'f':
@@ -172,6 +228,7 @@ parse_options(int argc, char **argv, struct options *opts)
 			break;
 		case OPTION_BASE:
 			opts->log_base = parse_base(optarg);
+			opts->print_options_given = true;
 			break;
 		case OPTION_NORMALIZED:
 			opts->normalized = true;
@@ -183,9 +240,19 @@ parse_options(int argc, char **argv, struct options *opts)
 		case OPTION_MILLER_MADOW:
 			opts->miller_madow = true;
 			break;
+		case OPTION_PARTIAL:
+			opts->partial = true;
+			break;
+		case OPTION_MERGE:
+			opts->merge = true;
+			break;
+		case 'o':
+			opts->output_path = optarg;
+			break;
 		case OPTION_PRECISION:
 			opts->precision = (int)option_parse_long(
 			    "--precision", optarg, 1, 17);
+			opts->print_options_given = true;
 			break;
 		case OPTION_NO_HEADER:
 			opts->has_header = false;
@@ -201,6 +268,13 @@ parse_options(int argc, char **argv, struct options *opts)
 			cli_bad_option(c, argv);
 		}
 	}
+	if (opts->merge) {
+		if (optind == argc)
+			diag_usage("--merge needs one or more partial files");
+		opts->partial_paths = argv + optind;
+		opts->n_partial_paths = argc - optind;
+		return;
+	}
 	if (argc - optind > 1)
 		diag_usage("at most one input file, got %d", argc - optind);
 	opts->input_path = optind < argc ? argv[optind] : "-";
@@ -209,7 +283,19 @@ parse_options(int argc, char **argv, struct options *opts)
 static void
 check_option_conflicts(const struct options *opts)
 {
-	if (opts->category_field == NULL)
+	if (opts->merge && (opts->category_field != NULL ||
+	    opts->count_field != NULL || opts->group_fields != NULL ||
+	    !opts->has_header))
+		diag_usage("--merge takes its columns from the partials; -f, "
+		    "--counts, -g and --no-header are for reading rows");
+	if (opts->partial && (opts->normalized || opts->n_categories > 0 ||
+	    opts->miller_madow || opts->print_options_given))
+		diag_usage("--partial writes counts, not entropies; --base, "
+		    "--normalized, --categories, --miller-madow and "
+		    "--precision are for the merge");
+	if (opts->output_path != NULL && !opts->partial)
+		diag_usage("-o writes a partial file; give --partial too");
+	if (!opts->merge && opts->category_field == NULL)
 		diag_usage("-f COLUMN naming the category column is required");
 	if (opts->n_categories > 0 && !opts->normalized)
 		diag_usage("--categories sets the K of --normalized; give "
@@ -249,6 +335,35 @@ resolve_columns(const struct options *opts, const struct tsv_reader *reader,
 	columns->groups = opts->group_fields != NULL ? field_list_parse("-g",
 	    opts->group_fields, tsv_reader_column_names(reader),
 	    tsv_reader_n_columns(reader)) : (struct field_list){ 0, NULL };
+}
+
+/* Copy the names of the selected columns, for the header and partials. */
+static void
+names_from_reader(const struct tsv_reader *reader,
+    const struct columns *columns, struct column_names *names)
+{
+	size_t j;
+
+	names->n_groups = columns->groups.n_fields;
+	names->groups = xcalloc(names->n_groups + 1, sizeof(char *));
+	for (j = 0; j < names->n_groups; j++)
+		names->groups[j] = xstrdup(tsv_reader_column_name(reader,
+		    columns->groups.columns[j]));
+	names->category = xstrdup(tsv_reader_column_name(reader,
+	    columns->category));
+	names->source = xstrdup(tsv_reader_display_name(reader));
+}
+
+static void
+free_names(struct column_names *names)
+{
+	size_t j;
+
+	for (j = 0; j < names->n_groups; j++)
+		free(names->groups[j]);
+	free(names->groups);
+	free(names->category);
+	free(names->source);
 }
 
 /* Append length bytes to the scratch key at *used. */
@@ -304,19 +419,16 @@ row_count(const struct tsv_reader *reader, const struct columns *columns)
 	return count;
 }
 
-/* Add the current row to its cell, making the cell and group if new. */
+/*
+ * Add count to the cell whose key is in tally->key (its group key the
+ * first group_length bytes), making the cell and group if new.
+ */
 static void
-tally_row(struct tally *tally, const struct tsv_reader *reader,
-    const struct columns *columns)
+tally_add(struct tally *tally, size_t group_length, double count)
 {
-	size_t group_length, cell;
+	size_t cell;
 	bool added;
 
-	if (tsv_reader_field_length(reader, columns->category) == 0)
-		diag_fatal_at(tsv_reader_display_name(reader),
-		    tsv_reader_line_number(reader), "column '%s' is empty",
-		    tsv_reader_column_name(reader, columns->category));
-	group_length = build_cell_key(tally, reader, columns);
 	cell = string_index_intern(tally->cells, tally->key, &added);
 	if (added) {
 		if (cell == tally->cell_capacity) {
@@ -331,77 +443,122 @@ tally_row(struct tally *tally, const struct tsv_reader *reader,
 		    tally->key, NULL);
 		tally->cell_count[cell] = 0;
 	}
-	tally->cell_count[cell] += row_count(reader, columns);
+	tally->cell_count[cell] += count;
 }
 
-/* n, categories seen and entropy (nats) of every group. */
-static struct group_result *
-compute_entropies(const struct tally *tally)
+/* Add the current row to its cell. */
+static void
+tally_row(struct tally *tally, const struct tsv_reader *reader,
+    const struct columns *columns)
+{
+	size_t group_length;
+
+	if (tsv_reader_field_length(reader, columns->category) == 0)
+		diag_fatal_at(tsv_reader_display_name(reader),
+		    tsv_reader_line_number(reader), "column '%s' is empty",
+		    tsv_reader_column_name(reader, columns->category));
+	group_length = build_cell_key(tally, reader, columns);
+	tally_add(tally, group_length, row_count(reader, columns));
+}
+
+static int
+compare_cells(const void *a, const void *b)
+{
+	const struct cell_view *x = a, *y = b;
+	int order = strcmp(x->group_key, y->group_key);
+
+	return order != 0 ? order : strcmp(x->category, y->category);
+}
+
+/* Every cell, sorted by group key and then category, bytewise. */
+static struct cell_view *
+sorted_cells(const struct tally *tally, bool grouped)
+{
+	size_t n_cells = string_index_count(tally->cells), i;
+	struct cell_view *cells = xcalloc(n_cells + 1, sizeof(*cells));
+
+	for (i = 0; i < n_cells; i++) {
+		cells[i].group = tally->cell_group[i];
+		cells[i].group_key = string_index_key(tally->groups,
+		    cells[i].group);
+		cells[i].category = string_index_key(tally->cells, i);
+		if (grouped)
+			cells[i].category += strlen(cells[i].group_key) + 1;
+		cells[i].count = tally->cell_count[i];
+	}
+	qsort(cells, n_cells, sizeof(*cells), compare_cells);
+	return cells;
+}
+
+/*
+ * n, categories seen and entropy (nats) of every group, summed over the
+ * sorted cells, so that the same counts give the same bits however they
+ * were gathered.
+ */
+static void
+compute_entropies(struct tally *tally, const struct cell_view *cells)
 {
 	size_t n_groups = string_index_count(tally->groups);
 	size_t n_cells = string_index_count(tally->cells), i;
-	struct group_result *results = xcalloc(n_groups,
+	struct group_result *results = xcalloc(n_groups + 1,
 	    sizeof(*results));
 
+	tally->results = results;
 	for (i = 0; i < n_cells; i++) {
-		struct group_result *group = &results[tally->cell_group[i]];
+		struct group_result *group = &results[cells[i].group];
 
-		group->n += tally->cell_count[i];
-		if (tally->cell_count[i] > 0)
+		group->n += cells[i].count;
+		if (cells[i].count > 0)
 			group->n_seen++;
 	}
 	/* H = -sum p ln p over positive counts; p = 1 gives exactly 0. */
 	for (i = 0; i < n_cells; i++) {
-		struct group_result *group = &results[tally->cell_group[i]];
+		struct group_result *group = &results[cells[i].group];
 		double p;
 
-		if (tally->cell_count[i] > 0) {
-			p = tally->cell_count[i] / group->n;
+		if (cells[i].count > 0) {
+			p = cells[i].count / group->n;
 			group->entropy_nats -= p * log(p);
 		}
 	}
-	return results;
 }
 
 /* Refuse groups without observations and a --categories K too small. */
 static void
-check_results(const struct options *opts, const struct tsv_reader *reader,
-    const struct tally *tally, const struct group_result *results)
+check_results(const struct options *opts, const char *source, bool grouped,
+    const struct tally *tally)
 {
 	size_t n_groups = string_index_count(tally->groups), g;
-	bool grouped = opts->group_fields != NULL;
+	const struct group_result *results = tally->results;
 
 	if (n_groups == 0)
-		diag_fatal("%s: no data rows", tsv_reader_display_name(reader));
+		diag_fatal("%s: no data rows", source);
 	for (g = 0; g < n_groups; g++) {
 		const char *key = string_index_key(tally->groups, g);
 
 		if (results[g].n_seen == 0)
 			diag_fatal("%s: %s%s%sall counts are zero: no "
-			    "observations", tsv_reader_display_name(reader),
-			    grouped ? "group '" : "", grouped ? diag_quote(key,
-			    strlen(key)) : "", grouped ? "': " : "");
+			    "observations", source, grouped ? "group '" : "",
+			    grouped ? diag_quote(key, strlen(key)) : "",
+			    grouped ? "': " : "");
 		if (opts->n_categories > 0 &&
 		    results[g].n_seen > (size_t)opts->n_categories)
 			diag_fatal("%s: %s%s%s%zu categories seen, more than "
-			    "--categories %ld", tsv_reader_display_name(reader),
-			    grouped ? "group '" : "", grouped ? diag_quote(key,
-			    strlen(key)) : "", grouped ? "': " : "",
-			    results[g].n_seen, opts->n_categories);
+			    "--categories %ld", source, grouped ? "group '" :
+			    "", grouped ? diag_quote(key, strlen(key)) : "",
+			    grouped ? "': " : "", results[g].n_seen,
+			    opts->n_categories);
 	}
 }
 
 static void
 write_header(struct tsv_writer *out, const struct options *opts,
-    const struct tsv_reader *reader, const struct columns *columns)
+    const struct column_names *names)
 {
 	size_t j;
 
-	if (!tsv_reader_has_header(reader))
-		return;
-	for (j = 0; j < columns->groups.n_fields; j++) {
-		tsv_writer_put_string(out, tsv_reader_column_name(reader,
-		    columns->groups.columns[j]));
+	for (j = 0; j < names->n_groups; j++) {
+		tsv_writer_put_string(out, names->groups[j]);
 		tsv_writer_tab(out);
 	}
 	tsv_writer_put_string(out, "n\tcategories\tentropy");
@@ -424,11 +581,12 @@ write_observations(struct tsv_writer *out, double n, int precision)
 
 static void
 write_group(struct tsv_writer *out, const struct options *opts,
-    const char *group_key, const struct group_result *result)
+    const struct column_names *names, const char *group_key,
+    const struct group_result *result)
 {
 	double k, normalized, corrected;
 
-	if (opts->group_fields != NULL) {
+	if (names->n_groups > 0) {
 		tsv_writer_put_string(out, group_key);
 		tsv_writer_tab(out);
 	}
@@ -455,19 +613,197 @@ write_group(struct tsv_writer *out, const struct options *opts,
 	tsv_writer_newline(out);
 }
 
+/*
+ * Print every group: in first-seen order after reading rows, in byte
+ * order of the group key after a merge (the cells are sorted by it).
+ */
 static void
-write_results(const struct options *opts, const struct tsv_reader *reader,
-    const struct columns *columns, const struct tally *tally,
-    const struct group_result *results)
+write_results(const struct options *opts, const struct column_names *names,
+    const struct tally *tally, const struct cell_view *cells)
 {
+	const struct group_result *results = tally->results;
 	struct tsv_writer *out = tsv_writer_stdout();
-	size_t g;
+	size_t n_cells = string_index_count(tally->cells), g, i;
 
-	write_header(out, opts, reader, columns);
-	for (g = 0; g < string_index_count(tally->groups); g++)
-		write_group(out, opts, string_index_key(tally->groups, g),
-		    &results[g]);
+	if (opts->has_header)
+		write_header(out, opts, names);
+	if (!opts->merge)
+		for (g = 0; g < string_index_count(tally->groups); g++)
+			write_group(out, opts, names, string_index_key(
+			    tally->groups, g), &results[g]);
+	else
+		for (i = 0; i < n_cells; i++)
+			if (i == 0 || cells[i].group != cells[i - 1].group)
+				write_group(out, opts, names,
+				    cells[i].group_key,
+				    &results[cells[i].group]);
 	tsv_writer_close(out);
+}
+
+/*
+ * The partial file: the features record names the group columns and
+ * then the category column; "rows" counts the data rows read; one
+ * "cell" record per (group, category) pair, zero counts included, in
+ * byte order, holds the group values, the category and the count.
+ */
+static void
+write_partial(const char *path, const struct column_names *names,
+    const struct tally *tally, const struct cell_view *cells)
+{
+	size_t n_cells = string_index_count(tally->cells), i;
+	const char **features = xcalloc(names->n_groups + 1, sizeof(char *));
+	struct model_writer *writer;
+
+	for (i = 0; i < names->n_groups; i++)
+		features[i] = names->groups[i];
+	features[names->n_groups] = names->category;
+	writer = model_writer_open(path, PARTIAL_KIND, PARTIAL_VERSION,
+	    features, names->n_groups + 1);
+	free(features);
+	model_writer_begin(writer, "rows");
+	model_writer_put_count(writer, tally->n_rows);
+	model_writer_end(writer);
+	for (i = 0; i < n_cells; i++) {
+		model_writer_begin(writer, "cell");
+		if (names->n_groups > 0)
+			model_writer_put_string(writer, cells[i].group_key);
+		model_writer_put_string(writer, cells[i].category);
+		model_writer_put_exact(writer, cells[i].count);
+		model_writer_end(writer);
+	}
+	model_writer_commit(writer);
+}
+
+/*
+ * For a partial after the first: where each group column of the first
+ * lies among this one's features.  The category column must be the
+ * same; group columns may come in another order.
+ */
+static size_t *
+match_partial_columns(const struct column_names *names,
+    const struct model *file)
+{
+	size_t n_groups = file->n_features - 1, *order, i, j;
+	const char *category = file->features[n_groups];
+
+	if (strcmp(category, names->category) != 0)
+		diag_fatal_at(file->path, 2, "category column '%s', but %s "
+		    "has '%s'", category, names->source, names->category);
+	if (n_groups != names->n_groups)
+		diag_fatal_at(file->path, 2, "%zu group column%s, but %s has "
+		    "%zu", n_groups, n_groups == 1 ? "" : "s", names->source,
+		    names->n_groups);
+	order = xcalloc(n_groups + 1, sizeof(size_t));
+	for (i = 0; i < n_groups; i++) {
+		for (j = 0; j < n_groups; j++)
+			if (strcmp(file->features[j], names->groups[i]) == 0)
+				break;
+		if (j == n_groups)
+			diag_fatal_at(file->path, 2, "no group column '%s', "
+			    "which %s has", names->groups[i], names->source);
+		order[i] = j;
+	}
+	return order;
+}
+
+/* The first partial sets the names every later one must match. */
+static void
+names_from_partial(const struct model *file, struct column_names *names)
+{
+	size_t j;
+
+	names->n_groups = file->n_features - 1;
+	names->groups = xcalloc(names->n_groups + 1, sizeof(char *));
+	for (j = 0; j < names->n_groups; j++)
+		names->groups[j] = xstrdup(file->features[j]);
+	names->category = xstrdup(file->features[names->n_groups]);
+	names->source = xstrdup(file->path);
+}
+
+/* Add one "cell" record's count to the tally. */
+static void
+merge_cell(struct tally *tally, const struct model *file,
+    const struct model_record *record, const size_t *order)
+{
+	size_t n_groups = file->n_features - 1, used = 0, group_length, j;
+	const char *category = record->values[n_groups];
+	double count;
+
+	if (record->n_values != n_groups + 2)
+		diag_fatal_at(file->path, record->line_number, "record 'cell' "
+		    "has %zu values, expected %zu", record->n_values,
+		    n_groups + 2);
+	if (category[0] == '\0')
+		diag_fatal_at(file->path, record->line_number, "cell has an "
+		    "empty category");
+	count = model_value_double(file, record, n_groups + 1);
+	if (count < 0)
+		diag_fatal_at(file->path, record->line_number, "cell has a "
+		    "negative count: '%s'", record->values[n_groups + 1]);
+	for (j = 0; j < n_groups; j++) {
+		const char *value = record->values[order[j]];
+
+		append_to_key(tally, &used, value, strlen(value));
+		append_to_key(tally, &used, "\t", 1);
+	}
+	group_length = used > 0 ? used - 1 : 0;
+	append_to_key(tally, &used, category, strlen(category));
+	tally->key[used] = '\0';
+	tally_add(tally, group_length, count);
+}
+
+/* Add the counts of the partial at path; the first sets the names. */
+static void
+merge_partial(struct tally *tally, struct column_names *names,
+    const char *path)
+{
+	struct model *file = model_read(path, PARTIAL_KIND, PARTIAL_VERSION);
+	const struct model_record *record;
+	size_t *order, i;
+
+	if (names->category == NULL)
+		names_from_partial(file, names);
+	order = match_partial_columns(names, file);
+	tally->n_rows += (unsigned long long)model_value_long(file,
+	    model_require(file, "rows", 1), 0, 0, 9007199254740992L);
+	for (i = 0; i < file->n_records; i++) {
+		record = &file->records[i];
+		if (strcmp(record->key, "cell") == 0)
+			merge_cell(tally, file, record, order);
+		else if (strcmp(record->key, "rows") != 0)
+			diag_fatal_at(file->path, record->line_number,
+			    "unexpected record '%s' in a partial",
+			    diag_quote(record->key, strlen(record->key)));
+	}
+	free(order);
+	model_free(file);
+}
+
+/* Count the rows of the input; names receives the selected columns. */
+static void
+count_rows(const struct options *opts, struct tally *tally,
+    struct column_names *names)
+{
+	struct tsv_reader *reader = tsv_reader_open(opts->input_path,
+	    opts->has_header);
+	struct columns columns;
+
+	if (tsv_reader_n_columns(reader) == 0)
+		diag_fatal("%s: no data rows%s", tsv_reader_display_name(
+		    reader), opts->partial ? ", and without a header no "
+		    "columns to name in a partial" : "");
+	resolve_columns(opts, reader, &columns);
+	names_from_reader(reader, &columns, names);
+	while (tsv_reader_next_row(reader)) {
+		tally_row(tally, reader, &columns);
+		if ((tsv_reader_row_count(reader) & 0xffff) == 0)
+			diag_progress("rows read",
+			    tsv_reader_row_count(reader));
+	}
+	diag_progress_end();
+	tally->n_rows = tsv_reader_row_count(reader);
+	field_list_free(&columns.groups);
+	tsv_reader_close(reader);
 }
 
 static void
@@ -478,49 +814,49 @@ free_tally(struct tally *tally)
 	free(tally->cell_group);
 	free(tally->cell_count);
 	free(tally->key);
+	free(tally->results);
 }
 
 int
 main(int argc, char **argv)
 {
 	struct options opts;
-	struct tsv_reader *reader;
-	struct columns columns;
+	struct column_names names;
 	struct tally tally;
-	struct group_result *results;
+	struct cell_view *cells;
+	int i;
 
 	diag_set_program(argv[0]);
 	diag_set_synopsis(synopsis);
 	parse_options(argc, argv, &opts);
 	check_option_conflicts(&opts);
-
-	reader = tsv_reader_open(opts.input_path, opts.has_header);
-	if (tsv_reader_n_columns(reader) == 0)
-		diag_fatal("%s: no data rows", tsv_reader_display_name(reader));
-	resolve_columns(&opts, reader, &columns);
+	memset(&names, 0, sizeof(names));
 	memset(&tally, 0, sizeof(tally));
 	tally.groups = string_index_new();
 	tally.cells = string_index_new();
 
-	while (tsv_reader_next_row(reader)) {
-		tally_row(&tally, reader, &columns);
-		if ((tsv_reader_row_count(reader) & 0xffff) == 0)
-			diag_progress("rows read",
-			    tsv_reader_row_count(reader));
-	}
-	diag_progress_end();
+	if (opts.merge)
+		for (i = 0; i < opts.n_partial_paths; i++)
+			merge_partial(&tally, &names, opts.partial_paths[i]);
+	else
+		count_rows(&opts, &tally, &names);
 	diag_verbose("%s: %llu rows, %zu groups, %zu (group, category) "
-	    "pairs", tsv_reader_display_name(reader),
-	    tsv_reader_row_count(reader), string_index_count(tally.groups),
-	    string_index_count(tally.cells));
+	    "pairs", opts.merge ? "partials" : names.source, tally.n_rows,
+	    string_index_count(tally.groups), string_index_count(tally.cells));
+	cells = sorted_cells(&tally, names.n_groups > 0);
 
-	results = compute_entropies(&tally);
-	check_results(&opts, reader, &tally, results);
-	write_results(&opts, reader, &columns, &tally, results);
+	if (opts.partial)
+		write_partial(opts.output_path != NULL ? opts.output_path :
+		    "-", &names, &tally, cells);
+	else {
+		compute_entropies(&tally, cells);
+		check_results(&opts, opts.merge ? "partials" : names.source,
+		    names.n_groups > 0, &tally);
+		write_results(&opts, &names, &tally, cells);
+	}
 
-	free(results);
+	free(cells);
 	free_tally(&tally);
-	field_list_free(&columns.groups);
-	tsv_reader_close(reader);
+	free_names(&names);
 	return 0;
 }

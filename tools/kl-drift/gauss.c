@@ -2,9 +2,10 @@
  * gauss.c - the divergence of kl-drift between normals fitted to the two
  * samples (see kl_drift.h for the formula).
  *
- * Means and co-moments come from common/moments (one blocked pass), the
- * covariances are the co-moments over n - 1, and the matrix algebra goes
- * through common/linalg's Cholesky routines: with Sq = L L',
+ * Means and co-moments come from common/moments (one blocked pass over
+ * the rows, or merged from the partials of shards), the covariances are
+ * the co-moments over n - 1, and the matrix algebra goes through
+ * common/linalg's Cholesky routines: with Sq = L L',
  *	tr(Sq^-1 Sp)	from the solve Sq X = Sp,
  *	dm' Sq^-1 dm	from the solve Sq y = dm,
  *	ln det S	as 2 sum ln L_ii.
@@ -29,28 +30,35 @@ struct fitted_normal {
 };
 
 static void
-fit_normal(const struct sample *sample, struct fitted_normal *fit)
+fit_normal(const struct moments *moments, const char *name,
+    struct fitted_normal *fit)
 {
-	size_t d = sample->dimension, i;
-	struct moments moments;
+	size_t d = moments->dimension;
 
-	if (sample->n_rows < 2)
-		diag_fatal("%s: gauss needs at least 2 rows, got %zu",
-		    sample->name, sample->n_rows);
-	moments_init(&moments, d);
-	for (i = 0; i < sample->n_rows; i++)
-		moments_add(&moments, sample->values + i * d);
-	moments_flush(&moments);
+	if (moments->count < 2)
+		diag_fatal("%s: gauss needs at least 2 rows, got %.0f", name,
+		    moments->count);
 	fit->mean = xcalloc(d, sizeof(double));
-	memcpy(fit->mean, moments.mean, d * sizeof(double));
+	memcpy(fit->mean, moments->mean, d * sizeof(double));
 	fit->covariance = xcalloc(d * d, sizeof(double));
-	moments_covariance(&moments, 1, fit->covariance);
+	moments_covariance(moments, 1, fit->covariance);
 	fit->factor = xcalloc(d * d, sizeof(double));
 	memcpy(fit->factor, fit->covariance, d * d * sizeof(double));
 	fit->positive_definite = cholesky_factor(d, fit->factor);
 	fit->log_determinant = fit->positive_definite ?
 	    cholesky_log_determinant(d, fit->factor) : -INFINITY;
-	moments_free(&moments);
+}
+
+/* The moments of a sample's rows, in one blocked pass. */
+static void
+sample_moments(const struct sample *sample, struct moments *moments)
+{
+	size_t d = sample->dimension, i;
+
+	moments_init(moments, d);
+	for (i = 0; i < sample->n_rows; i++)
+		moments_add(moments, sample->values + i * d);
+	moments_flush(moments);
 }
 
 static void
@@ -63,18 +71,16 @@ free_normal(struct fitted_normal *fit)
 
 /* A column constant within both samples, at different values, or NULL. */
 static const char *
-column_apart(const struct sample *p, const struct sample *q,
-    const struct fitted_normal *fit_p, const struct fitted_normal *fit_q,
-    const char *const *column_names)
+column_apart(size_t d, const struct fitted_normal *fit_p,
+    const struct fitted_normal *fit_q, const char *const *column_names)
 {
-	size_t d = p->dimension, j;
+	size_t j;
 
 	for (j = 0; j < d; j++)
 		if (fit_p->covariance[j * d + j] == 0 &&
 		    fit_q->covariance[j * d + j] == 0 &&
 		    fit_p->mean[j] != fit_q->mean[j])
 			return column_names[j];
-	(void)q;
 	return NULL;
 }
 
@@ -119,16 +125,18 @@ closed_form(size_t d, const struct fitted_normal *fit_p,
 }
 
 struct divergence
-gauss_divergence(const struct sample *p, const struct sample *q,
+gauss_divergence_moments(const struct moments *p, const char *p_name,
+    const struct moments *q, const char *q_name,
     const char *const *column_names)
 {
 	struct fitted_normal fit_p, fit_q;
 	struct divergence result = { 0, "" };
+	size_t d = p->dimension;
 	const char *apart;
 
-	fit_normal(p, &fit_p);
-	fit_normal(q, &fit_q);
-	apart = column_apart(p, q, &fit_p, &fit_q, column_names);
+	fit_normal(p, p_name, &fit_p);
+	fit_normal(q, q_name, &fit_q);
+	apart = column_apart(d, &fit_p, &fit_q, column_names);
 	if (apart != NULL) {
 		result.value = INFINITY;
 		snprintf(result.reason, sizeof(result.reason), "column '%s' "
@@ -137,21 +145,36 @@ gauss_divergence(const struct sample *p, const struct sample *q,
 	} else if (!fit_p.positive_definite && !fit_q.positive_definite)
 		diag_fatal("gauss: the covariances of %s and %s are both "
 		    "singular (a column constant or collinear with others "
-		    "in each); select independent columns with -f", p->name,
-		    q->name);
+		    "in each); select independent columns with -f", p_name,
+		    q_name);
 	else if (!fit_p.positive_definite || !fit_q.positive_definite) {
 		result.value = INFINITY;
 		snprintf(result.reason, sizeof(result.reason), "the "
 		    "covariance of %s is singular (a column constant or "
 		    "collinear with others) and that of %s is not",
-		    fit_p.positive_definite ? q->name : p->name,
-		    fit_p.positive_definite ? p->name : q->name);
-	} else if (same_normal(p->dimension, &fit_p, &fit_q))
+		    fit_p.positive_definite ? q_name : p_name,
+		    fit_p.positive_definite ? p_name : q_name);
+	} else if (same_normal(d, &fit_p, &fit_q))
 		result.value = 0;
 	else
-		result.value = fmax(0, closed_form(p->dimension, &fit_p,
-		    &fit_q));
+		result.value = fmax(0, closed_form(d, &fit_p, &fit_q));
 	free_normal(&fit_p);
 	free_normal(&fit_q);
+	return result;
+}
+
+struct divergence
+gauss_divergence(const struct sample *p, const struct sample *q,
+    const char *const *column_names)
+{
+	struct moments moments_p, moments_q;
+	struct divergence result;
+
+	sample_moments(p, &moments_p);
+	sample_moments(q, &moments_q);
+	result = gauss_divergence_moments(&moments_p, p->name, &moments_q,
+	    q->name, column_names);
+	moments_free(&moments_p);
+	moments_free(&moments_q);
 	return result;
 }

@@ -2,9 +2,10 @@
  * histogram.c - binning the pooled rows of kl-drift's two samples into
  * the cells of a grid of equal-width bins (see kl_drift.h).
  *
- * In each dimension the pooled range [low, high] is cut at the edges
- * e_i = low + i (high - low) / B, i = 0 .. B - 1, and e_B = high, and a
- * value x goes to the bin b with e_b <= x < e_(b+1), the last bin also
+ * In each dimension the pooled range [low, high], or the range fixed
+ * with --range, is cut at the edges e_i = low + i (high - low) / B,
+ * i = 0 .. B - 1, and e_B = high, and a value x goes to the bin b with
+ * e_b <= x < e_(b+1), the last bin also
  * taking x = high.  These are the edges and the rule of NumPy's
  * histogramdd, so bin counts agree with it even for values on an edge.
  * A dimension whose range is zero has one bin.
@@ -26,8 +27,8 @@
 #define DIRECT_NUMBERING_LIMIT (UINT64_C(1) << 22)
 
 /* The bin of x among edges[0 .. n_bins] (see the rule above). */
-static size_t
-bin_of(double x, const double *edges, size_t n_bins)
+size_t
+histogram_bin_of(double x, const double *edges, size_t n_bins)
 {
 	double width = edges[n_bins] - edges[0];
 	size_t bin = 0;
@@ -45,20 +46,12 @@ bin_of(double x, const double *edges, size_t n_bins)
 	return bin;
 }
 
-/* Edges of one dimension over the pooled range; returns the bin count. */
-static size_t
-dimension_edges(const double *pooled, size_t n_rows, size_t dimension,
-    size_t j, long bins, double *edges)
+size_t
+histogram_edges(double low, double high, long bins, double *edges)
 {
-	double low = pooled[j], high = pooled[j], step;
+	double step;
 	size_t i;
 
-	for (i = 1; i < n_rows; i++) {
-		double x = pooled[i * dimension + j];
-
-		low = x < low ? x : low;
-		high = x > high ? x : high;
-	}
 	if (low == high) {
 		edges[0] = edges[1] = low;
 		return 1;
@@ -68,6 +61,23 @@ dimension_edges(const double *pooled, size_t n_rows, size_t dimension,
 		edges[i] = (double)i * step + low;
 	edges[bins] = high;
 	return (size_t)bins;
+}
+
+/* Edges of one dimension over the pooled range; returns the bin count. */
+static size_t
+dimension_edges(const double *pooled, size_t n_rows, size_t dimension,
+    size_t j, long bins, double *edges)
+{
+	double low = pooled[j], high = pooled[j];
+	size_t i;
+
+	for (i = 1; i < n_rows; i++) {
+		double x = pooled[i * dimension + j];
+
+		low = x < low ? x : low;
+		high = x > high ? x : high;
+	}
+	return histogram_edges(low, high, bins, edges);
 }
 
 static int
@@ -138,8 +148,8 @@ number_cells_by_sorting(const uint64_t *code, size_t n_rows,
 
 void
 histogram_assign_cells(const double *pooled, size_t n_rows,
-    size_t dimension, long bins, size_t *cell_of_row, size_t *n_occupied,
-    double *n_cells_total)
+    size_t dimension, long bins, const double *low, const double *high,
+    size_t *cell_of_row, size_t *n_occupied, double *n_cells_total)
 {
 	double *edges = xcalloc((size_t)bins + 1, sizeof(double));
 	uint64_t *code = xcalloc(n_rows, sizeof(uint64_t));
@@ -148,14 +158,15 @@ histogram_assign_cells(const double *pooled, size_t n_rows,
 
 	*n_cells_total = 1;
 	for (j = 0; j < dimension; j++) {
-		n_bins = dimension_edges(pooled, n_rows, dimension, j, bins,
-		    edges);
+		n_bins = low != NULL ? histogram_edges(low[j], high[j], bins,
+		    edges) : dimension_edges(pooled, n_rows, dimension, j,
+		    bins, edges);
 		if (radix > UINT64_MAX / 2 / n_bins)
 			diag_fatal("hist: --bins %ld in %zu dimensions makes "
 			    "more than 2^63 cells", bins, dimension);
 		for (i = 0; i < n_rows; i++)
-			code[i] += radix * bin_of(pooled[i * dimension + j],
-			    edges, n_bins);
+			code[i] += radix * histogram_bin_of(pooled[i *
+			    dimension + j], edges, n_bins);
 		radix *= n_bins;
 		*n_cells_total *= (double)n_bins;
 	}

@@ -23,8 +23,17 @@
  * splits them at random B times keeping their sizes, and reports
  * (1 + b) / (1 + B), b the splits whose kl reaches the observed one.
  *
+ * Scale-out: --partial reads one shard of a sample in one pass and
+ * writes the statistics gauss and hist need (count, mean and co-moment
+ * matrix; counts per cell on edges fixed by --range) as a partial file
+ * (partial.c); --merge --partial adds up any number of them, and
+ * --merge REFERENCE CURRENT prints from two partials the row a single
+ * run over the whole samples prints.  knn cannot be split: a row's
+ * nearest neighbours may lie in any shard.
+ *
  * Limits: both samples are held in memory as doubles (for --counts with
- * --permutations, one entry per observation).
+ * --permutations, one entry per observation); --partial holds only its
+ * statistics.
  */
 #include <getopt.h>
 #include <math.h>
@@ -54,14 +63,21 @@
 #define EXACT_COUNT_LIMIT 9007199254740992.0
 
 static const char synopsis[] =
-    "kl-drift [--method gauss|hist|knn] [-f LIST] [--bins B] [--alpha A]\n"
-    "                [-k K] [--unique] [--symmetric] [--js]\n"
+    "kl-drift [--method gauss|hist|knn] [-f LIST] [--bins B] "
+    "[--range LIST]\n"
+    "                [--alpha A] [-k K] [--unique] [--symmetric] [--js]\n"
     "                [--permutations B] [-s SEED] [--precision N]\n"
     "                [--no-header] [-v] REFERENCE CURRENT\n"
     "       kl-drift --counts COLUMN [--category COLUMN] [--probabilities]\n"
     "                [--alpha A] [--symmetric] [--js] [--permutations B]\n"
     "                [-s SEED] [--precision N] [--no-header] [-v]\n"
-    "                REFERENCE CURRENT";
+    "                REFERENCE CURRENT\n"
+    "       kl-drift --partial [--method gauss|hist] [-f LIST] [--bins B]\n"
+    "                [--range LIST] [-o FILE] [--no-header] [-v] [FILE]\n"
+    "       kl-drift --merge --partial [-o FILE] [-v] PARTIAL...\n"
+    "       kl-drift --merge [--alpha A] [--symmetric] [--js] "
+    "[--precision N]\n"
+    "                [-v] REFERENCE CURRENT";
 
 static const char help_text[] =
     "usage: kl-drift [options] REFERENCE CURRENT\n"
@@ -71,6 +87,8 @@ static const char help_text[] =
     "      --method M       gauss (default), hist or knn\n"
     "  -f, --fields LIST    numeric columns (default: all)\n"
     "      --bins B         hist: bins per dimension (default 20)\n"
+    "      --range LIST     hist: fixed LOW:HIGH edges, one for all "
+    "columns or one each\n"
     "      --alpha A        hist, --counts: pseudo-count added to every "
     "cell\n"
     "  -k, --neighbours K   knn: the K-th nearest neighbour (default 5)\n"
@@ -87,6 +105,13 @@ static const char help_text[] =
     "      --permutations B also print a permutation p-value from B "
     "splits\n"
     "  -s, --seed N         seed of the permutations (default 1)\n"
+    "      --partial        write the statistics of one shard (gauss, "
+    "hist)\n"
+    "      --merge          merge partials: REFERENCE CURRENT, or with "
+    "--partial\n"
+    "                       any number into one\n"
+    "  -o, --output FILE    with --partial: write it to FILE "
+    "(default stdout)\n"
     "      --precision N    significant digits (default 6)\n"
     "      --no-header      the inputs have no header line\n"
     "  -v, --verbose        print what was read and dropped\n"
@@ -108,6 +133,7 @@ static const char *const method_names[] = { "gauss", "hist", "knn",
 enum {
 	OPTION_METHOD = CLI_LONG_OPTION_BASE,
 	OPTION_BINS,
+	OPTION_RANGE,
 	OPTION_ALPHA,
 	OPTION_UNIQUE,
 	OPTION_COUNTS,
@@ -116,6 +142,8 @@ enum {
 	OPTION_SYMMETRIC,
 	OPTION_JS,
 	OPTION_PERMUTATIONS,
+	OPTION_PARTIAL,
+	OPTION_MERGE,
 	OPTION_PRECISION,
 	OPTION_NO_HEADER
 };
@@ -126,6 +154,9 @@ struct options {
 	const char *fields;		/* -f; NULL selects every column */
 	long bins;			/* --bins */
 	bool bins_given;
+	size_t n_ranges;		/* --range: 0, 1 for all, or one each */
+	double *range_low;		/* n_ranges, owned */
+	double *range_high;
 	double alpha;			/* --alpha, in observations */
 	bool alpha_given;
 	long neighbours;		/* -k */
@@ -138,10 +169,17 @@ struct options {
 	bool js;			/* --js */
 	long permutations;		/* --permutations; 0 for none */
 	unsigned long long seed;	/* -s */
+	bool partial;			/* --partial */
+	bool merge;			/* --merge */
+	const char *output_path;	/* -o: the partial file */
 	int precision;			/* --precision */
+	bool precision_given;
 	bool has_header;		/* false with --no-header */
 	const char *reference_path;	/* first operand */
 	const char *current_path;	/* second operand */
+	const char *input_path;		/* --partial: the operand, or "-" */
+	char **partial_paths;		/* --merge --partial: the operands */
+	int n_partial_paths;
 };
 
 /*
@@ -165,6 +203,9 @@ struct problem {
 	char **category_names;		/* --counts: n_cells names */
 	double n_current_total;		/* --counts: sum of the column */
 	double n_reference_total;
+	double *range_low, *range_high;	/* hist --range, per column */
+	struct moments *current_moments;	/* gauss from partials */
+	struct moments *reference_moments;
 };
 
 /* The printed results. */
@@ -186,6 +227,37 @@ parse_method(const char *argument)
 	    argument);
 }
 
+/*
+ * --range LOW:HIGH[,LOW:HIGH...]: the fixed range of every column, or
+ * of each selected column in order; each LOW must be below its HIGH.
+ */
+static void
+parse_ranges(const char *argument, struct options *opts)
+{
+	char *copy = xstrdup(argument), *item = copy, *comma, *colon;
+	double low, high;
+
+	do {
+		if ((comma = strchr(item, ',')) != NULL)
+			*comma = '\0';
+		colon = strchr(item, ':');
+		if (colon == NULL || numeric_parse_double(item,
+		    (size_t)(colon - item), &low) != NUMERIC_OK ||
+		    numeric_parse_double(colon + 1, strlen(colon + 1),
+		    &high) != NUMERIC_OK || !(low < high))
+			diag_usage("option --range: '%s' is not LOW:HIGH with "
+			    "LOW below HIGH", item);
+		opts->range_low = xreallocarray(opts->range_low,
+		    opts->n_ranges + 1, sizeof(double));
+		opts->range_high = xreallocarray(opts->range_high,
+		    opts->n_ranges + 1, sizeof(double));
+		opts->range_low[opts->n_ranges] = low;
+		opts->range_high[opts->n_ranges++] = high;
+		item = comma + 1;
+	} while (comma != NULL);
+	free(copy);
+}
+
 static void
 set_default_options(struct options *opts)
 {
@@ -198,6 +270,31 @@ set_default_options(struct options *opts)
 	opts->has_header = true;
 }
 
+/* The operands: two inputs, one shard, or any number of partials. */
+static void
+take_operands(int n_operands, char **operands, struct options *opts)
+{
+	if (opts->merge && opts->partial) {
+		if (n_operands == 0)
+			diag_usage("--merge needs one or more partial files");
+		opts->partial_paths = operands;
+		opts->n_partial_paths = n_operands;
+		return;
+	}
+	if (opts->partial) {
+		if (n_operands > 1)
+			diag_usage("--partial reads one input, got %d",
+			    n_operands);
+		opts->input_path = n_operands == 1 ? operands[0] : "-";
+		return;
+	}
+	if (n_operands != 2)
+		diag_usage("two %s are needed, REFERENCE and CURRENT; got %d",
+		    opts->merge ? "partial files" : "inputs", n_operands);
+	opts->reference_path = operands[0];
+	opts->current_path = operands[1];
+}
+
 static void
 parse_options(int argc, char **argv, struct options *opts)
 {
@@ -205,6 +302,7 @@ parse_options(int argc, char **argv, struct options *opts)
 		{ "method", required_argument, NULL, OPTION_METHOD },
 		{ "fields", required_argument, NULL, 'f' },
 		{ "bins", required_argument, NULL, OPTION_BINS },
+		{ "range", required_argument, NULL, OPTION_RANGE },
 		{ "alpha", required_argument, NULL, OPTION_ALPHA },
 		{ "neighbours", required_argument, NULL, 'k' },
 		{ "unique", no_argument, NULL, OPTION_UNIQUE },
@@ -216,6 +314,9 @@ parse_options(int argc, char **argv, struct options *opts)
 		{ "permutations", required_argument, NULL,
 		    OPTION_PERMUTATIONS },
 		{ "seed", required_argument, NULL, 's' },
+		{ "partial", no_argument, NULL, OPTION_PARTIAL },
+		{ "merge", no_argument, NULL, OPTION_MERGE },
+		{ "output", required_argument, NULL, 'o' },
 		{ "precision", required_argument, NULL, OPTION_PRECISION },
 		{ "no-header", no_argument, NULL, OPTION_NO_HEADER },
 		{ "verbose", no_argument, NULL, 'v' },
@@ -227,7 +328,7 @@ parse_options(int argc, char **argv, struct options *opts)
 
 	set_default_options(opts);
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":f:k:s:vhV", long_options,
+	while ((c = getopt_long(argc, argv, ":f:k:s:o:vhV", long_options,
 	    NULL)) != -1) {
 		switch (c) {
 		case OPTION_METHOD:
@@ -241,6 +342,9 @@ parse_options(int argc, char **argv, struct options *opts)
 			opts->bins = option_parse_long("--bins", optarg, 1,
 			    1000000);
 			opts->bins_given = true;
+			break;
+		case OPTION_RANGE:
+			parse_ranges(optarg, opts);
 			break;
 		case OPTION_ALPHA:
 			opts->alpha = option_parse_double("--alpha", optarg, 0,
@@ -277,9 +381,19 @@ parse_options(int argc, char **argv, struct options *opts)
 		case 's':
 			opts->seed = option_parse_seed("-s", optarg);
 			break;
+		case OPTION_PARTIAL:
+			opts->partial = true;
+			break;
+		case OPTION_MERGE:
+			opts->merge = true;
+			break;
+		case 'o':
+			opts->output_path = optarg;
+			break;
 		case OPTION_PRECISION:
 			opts->precision = (int)option_parse_long(
 			    "--precision", optarg, 1, 17);
+			opts->precision_given = true;
 			break;
 		case OPTION_NO_HEADER:
 			opts->has_header = false;
@@ -295,11 +409,7 @@ parse_options(int argc, char **argv, struct options *opts)
 			cli_bad_option(c, argv);
 		}
 	}
-	if (argc - optind != 2)
-		diag_usage("two inputs are needed, REFERENCE and CURRENT; "
-		    "got %d", argc - optind);
-	opts->reference_path = argv[optind];
-	opts->current_path = argv[optind + 1];
+	take_operands(argc - optind, argv + optind, opts);
 }
 
 static void
@@ -323,20 +433,59 @@ check_counts_conflicts(const struct options *opts)
 		    "--probabilities");
 }
 
+/* Options that shape the divergence printed, not the statistics. */
 static void
-check_option_conflicts(struct options *opts)
+check_no_result_options(const struct options *opts)
 {
-	if (strcmp(opts->reference_path, "-") == 0 &&
-	    strcmp(opts->current_path, "-") == 0)
-		diag_usage("only one of REFERENCE and CURRENT can be standard "
-		    "input");
-	check_counts_conflicts(opts);
-	if (opts->count_field != NULL) {
-		opts->method = METHOD_COUNTS;
-		return;
-	}
+	if (opts->alpha_given || opts->symmetric || opts->js ||
+	    opts->precision_given || opts->permutations > 0)
+		diag_usage("--partial writes statistics, not a divergence; "
+		    "--alpha, --symmetric, --js and --precision are for the "
+		    "final --merge, and --permutations needs the rows");
+}
+
+static void
+check_partial_conflicts(const struct options *opts)
+{
+	if (opts->count_field != NULL)
+		diag_usage("--partial splits samples of rows; --counts files "
+		    "are counts already");
+	if (opts->method == METHOD_KNN)
+		diag_usage("--partial: knn cannot be split, since the nearest "
+		    "neighbours of a row may lie in any shard; use gauss or "
+		    "hist");
+	check_no_result_options(opts);
+	if (opts->method == METHOD_HIST && opts->n_ranges == 0)
+		diag_usage("--partial with --method hist needs --range: the "
+		    "bin edges must be fixed before the shards are read");
+}
+
+static void
+check_merge_conflicts(const struct options *opts)
+{
+	if (opts->method_given || opts->fields != NULL ||
+	    opts->bins_given || opts->n_ranges > 0 ||
+	    opts->neighbours_given || opts->unique ||
+	    opts->count_field != NULL || opts->category_field != NULL ||
+	    opts->probabilities || !opts->has_header)
+		diag_usage("--merge takes the columns, method and edges from "
+		    "the partials; -f, --method, --bins, --range, -k, "
+		    "--unique, --counts and --no-header are for reading rows");
+	if (opts->partial)
+		check_no_result_options(opts);
+	if (opts->permutations > 0)
+		diag_usage("--permutations needs the rows themselves; a "
+		    "partial holds only their statistics");
+}
+
+/* Method-specific options, once the method is known. */
+static void
+check_method_options(const struct options *opts)
+{
 	if (opts->bins_given && opts->method != METHOD_HIST)
 		diag_usage("--bins is for --method hist");
+	if (opts->n_ranges > 0 && opts->method != METHOD_HIST)
+		diag_usage("--range is for --method hist");
 	if (opts->alpha_given && opts->method != METHOD_HIST)
 		diag_usage("--alpha is for --method hist and --counts");
 	if ((opts->neighbours_given || opts->unique) &&
@@ -345,6 +494,31 @@ check_option_conflicts(struct options *opts)
 	if (opts->js && opts->method != METHOD_HIST)
 		diag_usage("--js is computed for --method hist and --counts "
 		    "only");
+}
+
+static void
+check_option_conflicts(struct options *opts)
+{
+	if (opts->output_path != NULL && !opts->partial)
+		diag_usage("-o writes a partial file; give --partial too");
+	if (opts->merge) {
+		check_merge_conflicts(opts);
+		return;
+	}
+	if (opts->partial)
+		check_partial_conflicts(opts);
+	else if (strcmp(opts->reference_path, "-") == 0 &&
+	    strcmp(opts->current_path, "-") == 0)
+		diag_usage("only one of REFERENCE and CURRENT can be standard "
+		    "input");
+	check_counts_conflicts(opts);
+	if (opts->count_field != NULL) {
+		if (opts->n_ranges > 0)
+			diag_usage("--range is for --method hist");
+		opts->method = METHOD_COUNTS;
+		return;
+	}
+	check_method_options(opts);
 }
 
 /* Append a row of d values to sample, growing it as needed. */
@@ -362,6 +536,83 @@ append_row(struct sample *sample, size_t *capacity, const double *row)
 	sample->n_rows++;
 }
 
+/*
+ * The columns -f selects (all by default); with --range, as many ranges
+ * as columns, or one for all.
+ */
+static struct field_list
+select_fields(const struct options *opts, const struct tsv_reader *reader)
+{
+	size_t n_columns = tsv_reader_n_columns(reader);
+	struct field_list fields = opts->fields != NULL ? field_list_parse(
+	    "-f", opts->fields, tsv_reader_column_names(reader), n_columns) :
+	    field_list_all(n_columns);
+
+	size_t n_fields = fields.n_fields;
+
+	if (opts->n_ranges > 1 && opts->n_ranges != n_fields) {
+		field_list_free(&fields);
+		diag_usage("--range gives %zu ranges for %zu columns; give one "
+		    "for all or one per column", opts->n_ranges, n_fields);
+	}
+	return fields;
+}
+
+/* The --range of selected column j (one range may serve them all). */
+static size_t
+range_index(const struct options *opts, size_t j)
+{
+	return opts->n_ranges == 1 ? 0 : j;
+}
+
+/*
+ * Read the selected values of the current row into row; with --range,
+ * a value outside its column's range is an error, since no fixed bin
+ * holds it.
+ */
+static void
+read_row(const struct options *opts, const struct tsv_reader *reader,
+    const struct field_list *fields, double *row)
+{
+	char low[NUMBER_EXACT_SIZE], high[NUMBER_EXACT_SIZE];
+	size_t j, r, column;
+
+	for (j = 0; j < fields->n_fields; j++) {
+		column = fields->columns[j];
+		row[j] = tsv_reader_field_double(reader, column);
+		if (opts->n_ranges == 0)
+			continue;
+		r = range_index(opts, j);
+		if (row[j] >= opts->range_low[r] &&
+		    row[j] <= opts->range_high[r])
+			continue;
+		number_format_exact(opts->range_low[r], low);
+		number_format_exact(opts->range_high[r], high);
+		diag_fatal_at(tsv_reader_display_name(reader),
+		    tsv_reader_line_number(reader), "column '%s' is outside "
+		    "--range %s:%s: '%s'", tsv_reader_column_name(reader,
+		    column), low, high, tsv_reader_field(reader, column));
+	}
+}
+
+/* The --range of each of d selected columns, or NULL without one. */
+static void
+expand_ranges(const struct options *opts, size_t d, double **low,
+    double **high)
+{
+	size_t j;
+
+	*low = *high = NULL;
+	if (opts->n_ranges == 0)
+		return;
+	*low = xcalloc(d + 1, sizeof(double));
+	*high = xcalloc(d + 1, sizeof(double));
+	for (j = 0; j < d; j++) {
+		(*low)[j] = opts->range_low[range_index(opts, j)];
+		(*high)[j] = opts->range_high[range_index(opts, j)];
+	}
+}
+
 /* Read the selected columns of path into sample; names as selected. */
 static void
 read_sample(const struct options *opts, const char *path,
@@ -375,9 +626,7 @@ read_sample(const struct options *opts, const char *path,
 	sample->name = xstrdup(tsv_reader_display_name(reader));
 	if (n_columns == 0)
 		diag_fatal("%s: no data rows", sample->name);
-	fields = opts->fields != NULL ? field_list_parse("-f", opts->fields,
-	    tsv_reader_column_names(reader), n_columns) :
-	    field_list_all(n_columns);
+	fields = select_fields(opts, reader);
 	sample->dimension = fields.n_fields;
 	*column_names = xcalloc(fields.n_fields, sizeof(char *));
 	for (j = 0; j < fields.n_fields; j++)
@@ -385,9 +634,7 @@ read_sample(const struct options *opts, const char *path,
 		    fields.columns[j]));
 	row = xcalloc(fields.n_fields, sizeof(double));
 	while (tsv_reader_next_row(reader)) {
-		for (j = 0; j < fields.n_fields; j++)
-			row[j] = tsv_reader_field_double(reader,
-			    fields.columns[j]);
+		read_row(opts, reader, &fields, row);
 		append_row(sample, &capacity, row);
 	}
 	if (sample->n_rows == 0)
@@ -442,10 +689,16 @@ keep_columns(struct problem *problem, const bool *keep)
 					samples[s]->values[out++] =
 					    samples[s]->values[i * d + j];
 	for (j = 0; j < d; j++) {
-		if (keep[j])
+		if (keep[j]) {
+			if (problem->range_low != NULL) {
+				problem->range_low[kept] =
+				    problem->range_low[j];
+				problem->range_high[kept] =
+				    problem->range_high[j];
+			}
 			problem->column_names[kept++] =
 			    problem->column_names[j];
-		else
+		} else
 			free(problem->column_names[j]);
 	}
 	problem->dimension = kept;
@@ -499,6 +752,8 @@ read_samples(const struct options *opts, struct problem *problem)
 	problem->dimension = problem->reference.dimension;
 	check_same_columns(problem, current_names);
 	free_names(current_names, n_current_names);
+	expand_ranges(opts, problem->dimension, &problem->range_low,
+	    &problem->range_high);
 	drop_constant_columns(problem);
 	if (opts->unique && problem->dimension > 0) {
 		size_t dropped_current = sample_drop_repeated_rows(
@@ -559,8 +814,9 @@ prepare_histogram(struct problem *problem)
 
 	problem->cell_of_row = xcalloc(problem->n_pooled, sizeof(size_t));
 	histogram_assign_cells(problem->pooled, problem->n_pooled,
-	    problem->dimension, problem->opts->bins, problem->cell_of_row,
-	    &problem->n_cells, &problem->n_empty_cells);
+	    problem->dimension, problem->opts->bins, problem->range_low,
+	    problem->range_high, problem->cell_of_row, &problem->n_cells,
+	    &problem->n_empty_cells);
 	problem->n_empty_cells -= (double)problem->n_cells;
 	problem->current_counts = xcalloc(problem->n_cells, sizeof(double));
 	problem->reference_counts = xcalloc(problem->n_cells,
@@ -775,6 +1031,13 @@ estimate(const struct problem *problem, const struct sample *current,
 		return result;
 	switch (opts->method) {
 	case METHOD_GAUSS:
+		if (problem->current_moments != NULL)
+			return gauss_divergence_moments(reverse ?
+			    problem->reference_moments :
+			    problem->current_moments, p->name, reverse ?
+			    problem->current_moments :
+			    problem->reference_moments, q->name,
+			    (const char *const *)problem->column_names);
 		return gauss_divergence(p, q,
 		    (const char *const *)problem->column_names);
 	case METHOD_KNN:
@@ -1028,35 +1291,217 @@ free_problem(struct problem *problem)
 	free(problem->cell_of_row);
 	free(problem->current_counts);
 	free(problem->reference_counts);
+	free(problem->range_low);
+	free(problem->range_high);
+	if (problem->current_moments != NULL) {
+		moments_free(problem->current_moments);
+		moments_free(problem->reference_moments);
+		free(problem->current_moments);
+		free(problem->reference_moments);
+	}
+}
+
+/* --partial: one pass over one shard, its statistics to a partial file. */
+static void
+run_partial(const struct options *opts)
+{
+	struct tsv_reader *reader = tsv_reader_open(opts->input_path,
+	    opts->has_header);
+	const char *name = tsv_reader_display_name(reader);
+	struct sample_partial partial;
+	struct field_list fields;
+	const char **column_names;
+	double *row, *low, *high;
+	size_t j;
+
+	if (tsv_reader_n_columns(reader) == 0)
+		diag_fatal("%s: no data rows, and without a header no columns "
+		    "to name in a partial", name);
+	fields = select_fields(opts, reader);
+	column_names = xcalloc(fields.n_fields, sizeof(char *));
+	for (j = 0; j < fields.n_fields; j++)
+		column_names[j] = tsv_reader_column_name(reader,
+		    fields.columns[j]);
+	expand_ranges(opts, fields.n_fields, &low, &high);
+	partial_init(&partial, name, opts->method == METHOD_HIST,
+	    fields.n_fields, column_names, opts->bins, low, high);
+	row = xcalloc(fields.n_fields, sizeof(double));
+	while (tsv_reader_next_row(reader)) {
+		read_row(opts, reader, &fields, row);
+		partial_add_row(&partial, row);
+		if ((tsv_reader_row_count(reader) & 0xffff) == 0)
+			diag_progress("rows read",
+			    tsv_reader_row_count(reader));
+	}
+	diag_progress_end();
+	diag_verbose("%s: %.0f rows, %zu columns", name, partial.n_rows,
+	    partial.dimension);
+	partial_write(&partial, opts->output_path != NULL ?
+	    opts->output_path : "-");
+	partial_free(&partial);
+	free(row);
+	free(low);
+	free(high);
+	free(column_names);
+	field_list_free(&fields);
+	tsv_reader_close(reader);
+}
+
+/* --merge --partial: any number of partials added up into one. */
+static void
+run_combine(const struct options *opts)
+{
+	struct sample_partial combined, next;
+	int i;
+
+	partial_read(&combined, opts->partial_paths[0], NULL);
+	for (i = 1; i < opts->n_partial_paths; i++) {
+		partial_read(&next, opts->partial_paths[i], &combined);
+		partial_merge(&combined, &next);
+		partial_free(&next);
+	}
+	diag_verbose("merged %d partial%s: %.0f rows, %zu columns",
+	    opts->n_partial_paths, opts->n_partial_paths == 1 ? "" : "s",
+	    combined.n_rows, combined.dimension);
+	partial_write(&combined, opts->output_path != NULL ?
+	    opts->output_path : "-");
+	partial_free(&combined);
+}
+
+/*
+ * The columns a single run would keep: those not at one value in every
+ * row of both samples, told by each side's minimum and maximum.
+ */
+static bool *
+kept_columns(const struct sample_partial *current,
+    const struct sample_partial *reference)
+{
+	size_t d = current->dimension, j;
+	bool *keep = xcalloc(d + 1, sizeof(bool));
+
+	for (j = 0; j < d; j++) {
+		keep[j] = current->minimum[j] != current->maximum[j] ||
+		    reference->minimum[j] != reference->maximum[j] ||
+		    current->minimum[j] != reference->minimum[j];
+		if (!keep[j])
+			diag_verbose("column '%s' is %.17g in every row of "
+			    "both samples: dropped, it adds nothing",
+			    current->column_names[j], current->minimum[j]);
+	}
+	return keep;
+}
+
+/* Set up problem, as read_samples would, from the partials of two sides. */
+static void
+problem_from_partials(struct problem *problem,
+    const struct sample_partial *current,
+    const struct sample_partial *reference)
+{
+	bool *keep = kept_columns(current, reference);
+	size_t j;
+
+	problem->current.name = xstrdup(current->source);
+	problem->reference.name = xstrdup(reference->source);
+	problem->current.n_rows = (size_t)current->n_rows;
+	problem->reference.n_rows = (size_t)reference->n_rows;
+	problem->column_names = xcalloc(current->dimension + 1,
+	    sizeof(char *));
+	for (j = 0; j < current->dimension; j++)
+		if (keep[j])
+			problem->column_names[problem->dimension++] =
+			    xstrdup(current->column_names[j]);
+	problem->current.dimension = problem->dimension;
+	problem->reference.dimension = problem->dimension;
+	if (current->histogram) {
+		partial_histogram_counts(current, reference, keep,
+		    &problem->current_counts, &problem->reference_counts,
+		    &problem->n_cells, &problem->n_empty_cells);
+		diag_verbose("hist: %zu of %.17g cells hold rows",
+		    problem->n_cells, (double)problem->n_cells +
+		    problem->n_empty_cells);
+	} else {
+		problem->current_moments = xcalloc(1, sizeof(struct moments));
+		problem->reference_moments = xcalloc(1,
+		    sizeof(struct moments));
+		partial_kept_moments(current, keep, problem->current_moments);
+		partial_kept_moments(reference, keep,
+		    problem->reference_moments);
+	}
+	free(keep);
+}
+
+/* --merge REFERENCE CURRENT: the single run's row, from two partials. */
+static void
+run_merge(struct options *opts)
+{
+	struct sample_partial reference, current;
+	struct problem problem;
+	struct results results;
+
+	partial_read(&reference, opts->reference_path, NULL);
+	partial_read(&current, opts->current_path, &reference);
+	opts->method = reference.histogram ? METHOD_HIST : METHOD_GAUSS;
+	opts->bins = reference.bins;
+	check_method_options(opts);
+	if (reference.n_rows == 0 || current.n_rows == 0)
+		diag_fatal("%s: no data rows", reference.n_rows == 0 ?
+		    reference.source : current.source);
+	diag_verbose("%s: %.0f rows, %zu columns", reference.source,
+	    reference.n_rows, reference.dimension);
+	diag_verbose("%s: %.0f rows, %zu columns", current.source,
+	    current.n_rows, current.dimension);
+	memset(&problem, 0, sizeof(problem));
+	problem.opts = opts;
+	problem_from_partials(&problem, &current, &reference);
+	compute_results(&problem, &results);
+	write_results(&problem, &results);
+	free_problem(&problem);
+	partial_free(&reference);
+	partial_free(&current);
+}
+
+/* Both samples read whole: the estimators of a single run. */
+static void
+run_single(struct options *opts)
+{
+	struct problem problem;
+	struct results results;
+
+	memset(&problem, 0, sizeof(problem));
+	problem.opts = opts;
+	if (opts->method == METHOD_COUNTS) {
+		prepare_counts(opts, &problem);
+		if (opts->permutations > 0)
+			expand_observations(&problem);
+	} else {
+		read_samples(opts, &problem);
+		pool_rows(&problem);
+		if (opts->method == METHOD_HIST)
+			prepare_histogram(&problem);
+	}
+	compute_results(&problem, &results);
+	write_results(&problem, &results);
+	free_problem(&problem);
 }
 
 int
 main(int argc, char **argv)
 {
 	struct options opts;
-	struct problem problem;
-	struct results results;
 
 	diag_set_program(argv[0]);
 	diag_set_synopsis(synopsis);
 	parse_options(argc, argv, &opts);
 	check_option_conflicts(&opts);
-	memset(&problem, 0, sizeof(problem));
-	problem.opts = &opts;
-
-	if (opts.method == METHOD_COUNTS) {
-		prepare_counts(&opts, &problem);
-		if (opts.permutations > 0)
-			expand_observations(&problem);
-	} else {
-		read_samples(&opts, &problem);
-		pool_rows(&problem);
-		if (opts.method == METHOD_HIST)
-			prepare_histogram(&problem);
-	}
-
-	compute_results(&problem, &results);
-	write_results(&problem, &results);
-	free_problem(&problem);
+	if (opts.merge && opts.partial)
+		run_combine(&opts);
+	else if (opts.merge)
+		run_merge(&opts);
+	else if (opts.partial)
+		run_partial(&opts);
+	else
+		run_single(&opts);
+	free(opts.range_low);
+	free(opts.range_high);
 	return 0;
 }
