@@ -41,25 +41,17 @@ kmeans_model_free(struct kmeans_model *model)
 	memset(model, 0, sizeof(*model));
 }
 
-static void
-write_count_record(struct model_writer *writer, const char *key,
-    unsigned long long value)
-{
-	model_writer_begin(writer, key);
-	model_writer_put_count(writer, value);
-	model_writer_end(writer);
-}
+static const char *const state_names[] = {
+	[KMEANS_STATE_CONVERGED] = "converged",
+	[KMEANS_STATE_STOPPED] = "stopped",
+	[KMEANS_STATE_ITERATING] = "iterating"
+};
+#define N_STATES (sizeof(state_names) / sizeof(state_names[0]))
 
-static void
-write_vector_record(struct model_writer *writer, const char *key,
-    const double *values, size_t n)
+const char *
+kmeans_state_name(enum kmeans_state state)
 {
-	size_t j;
-
-	model_writer_begin(writer, key);
-	for (j = 0; j < n; j++)
-		model_writer_put_exact(writer, values[j]);
-	model_writer_end(writer);
+	return state_names[state];
 }
 
 void
@@ -71,23 +63,27 @@ kmeans_model_write(const char *path, const struct kmeans_model *model,
 	    model->n_features);
 	size_t d = model->n_features, c;
 
-	write_count_record(writer, "clusters", model->n_clusters);
-	write_count_record(writer, "rows", model->n_rows);
-	write_vector_record(writer, "inertia", &model->inertia, 1);
-	write_count_record(writer, "seed", model->seed);
-	write_count_record(writer, "restarts", (unsigned long long)
+	model_writer_put_count_record(writer, "clusters", model->n_clusters);
+	model_writer_put_count_record(writer, "rows", model->n_rows);
+	model_writer_put_record(writer, "inertia", &model->inertia, 1);
+	model_writer_put_count_record(writer, "seed", model->seed);
+	model_writer_put_count_record(writer, "restarts", (unsigned long long)
 	    model->restarts);
-	write_count_record(writer, "max_iterations", (unsigned long long)
-	    model->max_iterations);
-	write_vector_record(writer, "tolerance", &model->tolerance, 1);
-	write_count_record(writer, "iterations", (unsigned long long)
+	model_writer_put_count_record(writer, "max_iterations",
+	    (unsigned long long)model->max_iterations);
+	model_writer_put_record(writer, "tolerance", &model->tolerance, 1);
+	model_writer_put_count_record(writer, "iterations", (unsigned long long)
 	    model->iterations);
+	model_writer_begin(writer, "state");
+	model_writer_put_string(writer, kmeans_state_name(model->state));
+	model_writer_end(writer);
 	model_writer_begin(writer, "order");
 	model_writer_put_string(writer, KMEANS_ORDER_RULE);
 	model_writer_end(writer);
-	write_count_record(writer, "standardized", model->standardized);
-	write_vector_record(writer, "mean", model->mean, d);
-	write_vector_record(writer, "scale", model->scale, d);
+	model_writer_put_count_record(writer, "standardized",
+	    model->standardized);
+	model_writer_put_record(writer, "mean", model->mean, d);
+	model_writer_put_record(writer, "scale", model->scale, d);
 	for (c = 0; c < model->n_clusters; c++) {
 		size_t j;
 
@@ -100,17 +96,6 @@ kmeans_model_write(const char *path, const struct kmeans_model *model,
 		model_writer_end(writer);
 	}
 	model_writer_commit(writer);
-}
-
-static void
-read_vector_record(const struct model *file, const char *key, size_t n,
-    double *values)
-{
-	const struct model_record *record = model_require(file, key, n);
-	size_t j;
-
-	for (j = 0; j < n; j++)
-		values[j] = model_value_double(file, record, j);
 }
 
 /* Read the cluster records: ids 1..K in order, populations, centroids. */
@@ -144,6 +129,23 @@ read_cluster_records(const struct model *file, struct kmeans_model *model)
 		    "declared", model->n_clusters);
 }
 
+/* The optional state record; a file without it reads as converged. */
+static enum kmeans_state
+read_state_record(const struct model *file)
+{
+	const struct model_record *record = model_find(file, "state", 0, 1);
+	size_t s;
+
+	if (record == NULL)
+		return KMEANS_STATE_CONVERGED;
+	for (s = 0; s < N_STATES; s++)
+		if (strcmp(record->values[0], state_names[s]) == 0)
+			return (enum kmeans_state)s;
+	diag_fatal_at(file->path, record->line_number, "unknown state '%s', "
+	    "expected converged, stopped or iterating",
+	    diag_quote(record->values[0], strlen(record->values[0])));
+}
+
 struct model *
 kmeans_model_read(const char *path, struct kmeans_model *model)
 {
@@ -158,11 +160,16 @@ kmeans_model_read(const char *path, struct kmeans_model *model)
 	record = model_require(file, "rows", 1);
 	model->n_rows = (unsigned long long)model_value_long(file, record, 0,
 	    0, LONG_MAX);
-	read_vector_record(file, "inertia", 1, &model->inertia);
+	model_read_record(file, "inertia", 0, 1, &model->inertia);
+	record = model_find(file, "iterations", 0, 1);
+	if (record != NULL)
+		model->iterations = model_value_long(file, record, 0, 0,
+		    LONG_MAX);
+	model->state = read_state_record(file);
 	record = model_require(file, "standardized", 1);
 	model->standardized = model_value_long(file, record, 0, 0, 1) == 1;
-	read_vector_record(file, "mean", d, model->mean);
-	read_vector_record(file, "scale", d, model->scale);
+	model_read_record(file, "mean", 0, d, model->mean);
+	model_read_record(file, "scale", 0, d, model->scale);
 	for (j = 0; j < d; j++)
 		if (!(model->scale[j] > 0))
 			diag_fatal_at(file->path, model_require(file, "scale",

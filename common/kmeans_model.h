@@ -14,6 +14,7 @@
  *	max_iterations	M
  *	tolerance	T
  *	iterations	I		Lloyd iterations of the kept run
+ *	state	converged|stopped|iterating	how the run ended (below)
  *	order	population-descending	how cluster ids are numbered
  *	standardized	0|1
  *	mean	VALUE...		per feature (0: not standardised)
@@ -24,6 +25,12 @@
  * Centroids live in the scaled space: a row x is compared with them as
  * (x - mean) / scale.  Numbers are printed exactly, so a model read back
  * assigns every row as the program that wrote it did.
+ *
+ * The state record says whether the centroids stopped moving
+ * (converged), the iteration limit ended the run (stopped), or the
+ * model is one step of a run over shards that goes on from it
+ * (iterating; see kmeans-train --merge).  Files without it, written
+ * before it existed, read as converged.
  */
 #ifndef KMEANS_MODEL_H
 #define KMEANS_MODEL_H
@@ -36,6 +43,13 @@
 #define KMEANS_MODEL_KIND "kmeans"
 #define KMEANS_MODEL_VERSION 1
 #define KMEANS_ORDER_RULE "population-descending"
+
+/* How the run that made a model ended: the model's state record. */
+enum kmeans_state {
+	KMEANS_STATE_CONVERGED,		/* the centroids stopped moving */
+	KMEANS_STATE_STOPPED,		/* the iteration limit was reached */
+	KMEANS_STATE_ITERATING		/* one step of a run that goes on */
+};
 
 struct kmeans_model {
 	size_t n_clusters;
@@ -53,6 +67,7 @@ struct kmeans_model {
 	long max_iterations;
 	long iterations;
 	double tolerance;
+	enum kmeans_state state;
 };
 
 /*
@@ -73,11 +88,16 @@ void kmeans_model_free(struct kmeans_model *model);
 void kmeans_model_write(const char *path, const struct kmeans_model *model,
     const char *const *feature_names);
 
+/* The word the state record holds: "converged", "stopped", ... */
+const char *kmeans_state_name(enum kmeans_state state);
+
 /*
  * Read a model file into *model.  Returns the file as read (for
  * model_match_columns and messages); the caller frees it with model_free
- * and the model with kmeans_model_free.  Ends the program, naming the
- * file and line, on a damaged or inconsistent model.
+ * and the model with kmeans_model_free.  Besides the centroids and the
+ * scaling, it fills in n_rows, inertia, iterations and state (the other
+ * run records are left 0).  Ends the program, naming the file and line,
+ * on a damaged or inconsistent model.
  */
 struct model *kmeans_model_read(const char *path,
     struct kmeans_model *model);

@@ -407,3 +407,19 @@ model_free(struct model *model)
 	free(model->path);
 	free(model);
 }
+
+void
+model_check_features(const struct model *model, const char *const *names,
+    size_t n, const char *other, const char *verb)
+{
+	size_t j;
+
+	if (model->n_features != n)
+		diag_fatal_at(model->path, 2, "%zu columns, but %s %s %zu",
+		    model->n_features, other, verb, n);
+	for (j = 0; j < n; j++)
+		if (strcmp(model->features[j], names[j]) != 0)
+			diag_fatal_at(model->path, 2, "column %zu is '%s', but "
+			    "%s %s '%s'", j + 1, model->features[j], other,
+			    verb, names[j]);
+}

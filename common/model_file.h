@@ -114,6 +114,16 @@ long model_value_long(const struct model *model,
 struct field_list model_match_columns(const struct model *model,
     const struct tsv_reader *reader);
 
+/*
+ * The model's features must be names[0..n-1], in that order.  Otherwise
+ * the program ends naming the model's features line, with a message
+ * "column 2 is 'b', but OTHER VERB 'a'": other says where the names
+ * come from ("base.partial"), verb agrees with it ("has").
+ */
+void model_check_features(const struct model *model,
+    const char *const *names, size_t n, const char *other,
+    const char *verb);
+
 void model_free(struct model *model);
 
 #endif

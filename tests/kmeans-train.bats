@@ -1,6 +1,8 @@
 #!/usr/bin/env bats
 # kmeans-train: fitting, the model file, canonical cluster order,
-# reproducibility, the k table, and the reading errors of every program.
+# reproducibility, the k table, the reading errors of every program, and
+# Lloyd steps from given centroids (--init) as map (--partial) and
+# reduce (--merge).
 
 load test_helper
 
@@ -44,7 +46,7 @@ record() {
 	    --max-iterations 50 --tolerance 0.001 blobs.tsv
 	assert_success
 	assert_equal "$(printf '%s\n' "$output" | cut -f 1 | tr '\n' ' ')" \
-	    "model features clusters rows inertia seed restarts max_iterations tolerance iterations order standardized mean scale cluster cluster "
+	    "model features clusters rows inertia seed restarts max_iterations tolerance iterations state order standardized mean scale cluster cluster "
 	assert_equal "$(printf '%s\n' "$output" | head -2)" \
 	    "$(printf 'model\tkmeans\t1\nfeatures\tx\ty')"
 	assert_equal "$(record seed)" "5"
@@ -52,6 +54,7 @@ record() {
 	assert_equal "$(record max_iterations)" "50"
 	assert_equal "$(record tolerance)" "0.001"
 	assert_equal "$(record order)" "population-descending"
+	assert_equal "$(record state)" "converged"
 	assert_equal "$(record standardized)" "0"
 	assert_equal "$(record mean)" "$(printf '0\t0')"
 	assert_equal "$(record scale)" "$(printf '1\t1')"
@@ -253,6 +256,7 @@ record() {
 	assert_success
 	printf '%s\n' "$stderr" | grep -q 'stopped by --max-iterations'
 	assert_equal "$(record iterations)" "1"
+	assert_equal "$(record state)" "stopped"
 }
 
 @test "kmeans-train: -k 2-5 prints k, inertia and silhouette, best at the true k" {
@@ -380,4 +384,323 @@ record() {
 	run --separate-stderr kmeans-train -k 4 --restarts 5 scaled.tsv
 	assert_success
 	assert_close "$(record inertia)" "$reference" 0.01 relative
+}
+
+# start_model FILE X,Y...: an unscaled k-means model of features x and y
+# with one cluster at each point given, as a start for --init.
+start_model() {
+	local file=$1 c=0 point
+	shift
+	{
+		printf 'model\tkmeans\t1\nfeatures\tx\ty\nclusters\t%d\n' $#
+		printf 'rows\t0\ninertia\t0\nstandardized\t0\n'
+		printf 'mean\t0\t0\nscale\t1\t1\n'
+		for point in "$@"; do
+			c=$((c + 1))
+			printf 'cluster\t%d\t0\t%s\t%s\n' "$c" "${point%,*}" \
+			    "${point#*,}"
+		done
+	} > "$file"
+}
+
+# sharded_fit START OUTPUT SHARD...: Lloyd steps by --partial on every
+# shard and --merge, from START until the merge says the run is over.
+sharded_fit() {
+	local current=$1 output=$2 step=0 shard i
+	shift 2
+	while :; do
+		i=0
+		for shard in "$@"; do
+			i=$((i + 1))
+			kmeans-train --partial --init "$current" \
+			    -o "step$step-$i.partial" "$shard"
+		done
+		kmeans-train --merge --init "$current" \
+		    "${SHARDED_OPTIONS[@]}" -o "step$((step + 1)).model" \
+		    $(seq -f "step$step-%g.partial" 1 $#)
+		current="step$((step + 1)).model"
+		step=$((step + 1))
+		grep -q '^state	iterating$' "$current" || break
+	done
+	cp "$current" "$output"
+}
+
+@test "kmeans-train: --partial writes a shard's counts, sums and inertia" {
+	start_model start.model 0,0 10,0
+	printf 'x\ty\n0\t0\n1\t0\n10\t0\n12\t0\n' > four.tsv
+	run --separate-stderr kmeans-train --partial --init start.model \
+	    four.tsv
+	assert_success
+	assert_equal "$(printf '%s\n' "$output" | head -2)" \
+	    "$(printf 'model\tkmeans-partial\t1\nfeatures\tx\ty')"
+	assert_equal "$(record rows)" "4"
+	# Squared distances 0, 1, 0 and 4 to the nearest start centroid.
+	assert_equal "$(record inertia)" "5"
+	assert_equal "$(record centroid | tr '\t\n' ', ')" "1,0,0 2,10,0 "
+	assert_equal "$(record cluster | tr '\t\n' ', ')" "1,2,1,0 2,2,22,0 "
+	assert_equal "$(record column_mean)" "$(printf '5.75\t0')"
+	assert_equal "$(record column_squares)" "$(printf '112.75\t0')"
+}
+
+@test "kmeans-train: --merge adds the partials and moves to the means" {
+	start_model start.model 0,0 10,0
+	printf 'x\ty\n0\t0\n12\t0\n' > a.tsv
+	printf 'x\ty\n1\t0\n10\t0\n' > b.tsv
+	kmeans-train --partial --init start.model -o a.partial a.tsv
+	kmeans-train --partial --init start.model -o b.partial b.tsv
+	run --separate-stderr kmeans-train --merge --init start.model \
+	    a.partial b.partial
+	assert_success
+	assert_equal "$(record cluster | tr '\t\n' ', ')" \
+	    "1,2,0.5,0 2,2,11,0 "
+	assert_equal "$(record state)" "iterating"
+	assert_equal "$(record iterations)" "1"
+	assert_equal "$(record rows)" "4"
+	assert_equal "$(record inertia)" "5"
+	printf '%s\n' "$output" > next.model
+	# The next step finds the means unchanged: converged, and the model
+	# keeps them with the inertia measured to them.
+	kmeans-train --partial --init next.model -o a2.partial a.tsv
+	kmeans-train --partial --init next.model -o b2.partial b.tsv
+	run --separate-stderr kmeans-train --merge --init next.model \
+	    a2.partial b2.partial
+	assert_success
+	assert_equal "$(record state)" "converged"
+	assert_equal "$(record iterations)" "1"
+	assert_equal "$(record inertia)" "2.5"
+	assert_equal "$(record cluster | tr '\t\n' ', ')" \
+	    "1,2,0.5,0 2,2,11,0 "
+}
+
+@test "kmeans-train: --init runs the same steps in one process" {
+	start_model start.model 0,0 10,0
+	printf 'x\ty\n0\t0\n1\t0\n10\t0\n12\t0\n' > four.tsv
+	run --separate-stderr kmeans-train -v --init start.model --restarts 1 \
+	    four.tsv
+	assert_success
+	assert_equal "$(record cluster | tr '\t\n' ', ')" \
+	    "1,2,0.5,0 2,2,11,0 "
+	assert_equal "$(record inertia)" "2.5"
+	assert_equal "$(record iterations)" "1"
+	assert_equal "$(record state)" "converged"
+	assert_equal "$(record restarts)" "1"
+	[ "$(printf '%s\n' "$stderr" | tail -1)" = \
+	    "kmeans-train: converged after 1 iteration: inertia 2.5" ]
+}
+
+@test "kmeans-train: sharded steps equal the single run for 1, 2, 3 and 7 shards" {
+	# Summation order differs between shard counts, so centroids and
+	# inertia may differ in the last bits (1e-12 relative is allowed);
+	# counts, populations, iterations and state are identical, and one
+	# shard gives the same bytes.
+	blobs 50 80 120 200 > blobs.tsv
+	start_model start.model 2,2 3,3 8,1 1,8
+	kmeans-train --init start.model --restarts 1 -o single.model blobs.tsv
+	grep -q '^iterations	[2-9]' single.model
+	SHARDED_OPTIONS=()
+	sharded_fit start.model one.model blobs.tsv
+	run cmp single.model one.model
+	assert_success
+	split_rows "1 449" two- blobs.tsv
+	sharded_fit start.model two.model two-1.tsv two-2.tsv
+	run models_agree single.model two.model
+	assert_success
+	split_rows "300 0 149" three- blobs.tsv
+	sharded_fit start.model three.model three-[123].tsv
+	run models_agree single.model three.model
+	assert_success
+	split_rows "0 1 17 150 3 200 79" seven- blobs.tsv
+	[ "$(wc -l < seven-1.tsv)" -eq 1 ] && [ "$(wc -l < seven-2.tsv)" -eq 2 ]
+	sharded_fit start.model seven.model seven-[1-7].tsv
+	run models_agree single.model seven.model
+	assert_success
+	assert_equal "$(grep -c '^cluster	' seven.model)" "4"
+}
+
+@test "kmeans-train: a standardised start scales every shard as the model does" {
+	blobs 60 90 30 > blobs.tsv
+	head -41 blobs.tsv > sample.tsv
+	kmeans-train -k 3 -f x,y --standardize --restarts 1 \
+	    --max-iterations 1 -o start.model sample.tsv
+	kmeans-train --init start.model -o single.model blobs.tsv
+	split_rows "7 1 0 100" part- blobs.tsv
+	run --separate-stderr kmeans-train --partial --init start.model \
+	    part-4.tsv
+	assert_equal "$(record mean)" \
+	    "$(awk -F '\t' '$1 == "mean" { print $2 "\t" $3 }' start.model)"
+	assert_equal "$(record scale)" \
+	    "$(awk -F '\t' '$1 == "scale" { print $2 "\t" $3 }' start.model)"
+	SHARDED_OPTIONS=()
+	sharded_fit start.model sharded.model part-[1-4].tsv
+	run models_agree single.model sharded.model
+	assert_success
+	assert_equal "$(grep -E '^(standardized|mean|scale)' sharded.model)" \
+	    "$(grep -E '^(standardized|mean|scale)' start.model)"
+}
+
+@test "kmeans-train: a cluster that gets no rows stays where it was" {
+	blobs 40 40 > blobs.tsv
+	start_model start.model 1,1 9,1 500,500
+	run --separate-stderr kmeans-train --init start.model blobs.tsv
+	assert_success
+	printf '%s\n' "$output" > single.model
+	assert_equal "$(record cluster | tail -1 | tr '\t' ',')" "3,0,500,500"
+	split_rows "0 1 79" part- blobs.tsv
+	SHARDED_OPTIONS=()
+	sharded_fit start.model sharded.model part-[1-3].tsv
+	run models_agree single.model sharded.model
+	assert_success
+}
+
+@test "kmeans-train: --max-iterations caps --init and the merges alike" {
+	blobs 50 80 120 200 > blobs.tsv
+	start_model start.model 2,2 3,3 8,1 1,8
+	run --separate-stderr kmeans-train --init start.model \
+	    --max-iterations 1 --tolerance 0 blobs.tsv
+	assert_success
+	assert_equal "$(record state)" "stopped"
+	assert_equal "$(record iterations)" "1"
+	printf '%s\n' "$output" > single.model
+	split_rows "200 250" part- blobs.tsv
+	SHARDED_OPTIONS=(--max-iterations 1 --tolerance 0)
+	sharded_fit start.model sharded.model part-1.tsv part-2.tsv
+	run models_agree single.model sharded.model
+	assert_success
+}
+
+@test "kmeans-train: an --init model's populations are cluster-sample's counts" {
+	blobs 30 70 50 > blobs.tsv
+	start_model start.model 4,4 6,6 5,9
+	kmeans-train --init start.model -o final.model blobs.tsv
+	run --separate-stderr cluster-sample -m final.model --assign blobs.tsv
+	assert_success
+	assert_equal "$(printf '%s\n' "$output" | tail -n +2 | cut -f 4 |
+	    sort -n | uniq -c | awk '{ printf "%s:%s ", $2, $1 }')" \
+	    "$(awk -F '\t' '$1 == "cluster" { printf "%s:%s ", $2, $3 }' \
+	    final.model)"
+}
+
+@test "kmeans-train: a partial of other centroids is refused with its line" {
+	start_model start.model 0,0 10,0
+	start_model other.model 0,0 10,1
+	printf 'x\ty\n0\t0\n12\t0\n' > a.tsv
+	kmeans-train --partial --init start.model -o good.partial a.tsv
+	kmeans-train --partial --init other.model -o stale.partial a.tsv
+	run --separate-stderr kmeans-train --merge --init start.model \
+	    -o next.model good.partial stale.partial
+	assert_failure 1
+	[ "$stderr" = "kmeans-train: stale.partial:12: centroid 2 is not the one in start.model: the partial was gathered against another model" ]
+	[ ! -e next.model ]
+}
+
+@test "kmeans-train: a partial of other columns is refused with its line" {
+	start_model start.model 0,0 10,0
+	sed 's/^features.*/features\tx\tz/' start.model > xz.model
+	printf 'x\ty\tz\n0\t0\t0\n12\t0\t0\n' > a.tsv
+	kmeans-train --partial --init xz.model -o xz.partial a.tsv
+	run --separate-stderr kmeans-train --merge --init start.model \
+	    xz.partial
+	assert_failure 1
+	[ "$stderr" = "kmeans-train: xz.partial:2: column 2 is 'z', but start.model has 'y'" ]
+	assert_output ""
+}
+
+@test "kmeans-train: a partial of another scaling is refused" {
+	start_model start.model 0,0 10,0
+	sed 's/^scale.*/scale\t2\t1/' start.model > scaled.model
+	printf 'x\ty\n0\t0\n' > a.tsv
+	kmeans-train --partial --init scaled.model -o scaled.partial a.tsv
+	run --separate-stderr kmeans-train --merge --init start.model \
+	    scaled.partial
+	assert_failure 1
+	[ "$stderr" = "kmeans-train: scaled.partial:8: the scaling is not the one in start.model: the partial was gathered against another model" ]
+}
+
+@test "kmeans-train: a model is not a partial, and counts must add up" {
+	start_model start.model 0,0 10,0
+	printf 'x\ty\n0\t0\n12\t0\n' > a.tsv
+	run --separate-stderr kmeans-train --merge --init start.model \
+	    start.model
+	assert_failure 1
+	[ "$stderr" = "kmeans-train: start.model:1: a model of kind 'kmeans', expected 'kmeans-partial'" ]
+	kmeans-train --partial --init start.model -o a.partial a.tsv
+	sed 's/^rows\t2$/rows\t3/' a.partial > bad.partial
+	run --separate-stderr kmeans-train --merge --init start.model \
+	    bad.partial
+	assert_failure 1
+	[ "$stderr" = "kmeans-train: bad.partial:14: the cluster counts add up to 2, but the partial has 3 rows" ]
+}
+
+@test "kmeans-train: partials of empty shards alone are an error" {
+	start_model start.model 0,0 10,0
+	printf 'x\ty\n' > empty.tsv
+	run --separate-stderr kmeans-train --partial --init start.model \
+	    empty.tsv
+	assert_success
+	assert_equal "$(record rows)" "0"
+	printf '%s\n' "$output" > empty.partial
+	run --separate-stderr kmeans-train --merge --init start.model \
+	    empty.partial empty.partial
+	assert_failure 1
+	[ "$stderr" = "kmeans-train: no data rows in the 2 partial files" ]
+}
+
+@test "kmeans-train: --merge counts the steps on from an iterating model" {
+	# Centroids 0 and 3 take {0, 1} and {4, 10, 12}; then 0.5 and 8.67
+	# take {0, 1, 4} and {10, 12}; then 5/3 and 11 keep them.
+	start_model start.model 0,0 3,0
+	printf 'x\ty\n0\t0\n1\t0\n4\t0\n10\t0\n12\t0\n' > five.tsv
+	kmeans-train --partial --init start.model -o p0 five.tsv
+	kmeans-train --merge --init start.model -o step1.model p0
+	kmeans-train --partial --init step1.model -o p1 five.tsv
+	run --separate-stderr kmeans-train --merge --init step1.model p1
+	assert_success
+	assert_equal "$(record iterations)" "2"
+	assert_equal "$(record state)" "iterating"
+	assert_equal "$(record cluster | cut -f 1-3 | tr '\t\n' ', ')" \
+	    "1,3,1.6666666666666667 2,2,11 "
+	printf '%s\n' "$output" > step2.model
+	kmeans-train --partial --init step2.model -o p2 five.tsv
+	kmeans-train --merge --init step2.model -o step3.model p2
+	assert_equal "$(awk -F '\t' '$1 == "state" { print $2 }' \
+	    step3.model)" "converged"
+	kmeans-train --init start.model -o single.model five.tsv
+	run cmp single.model step3.model
+	assert_success
+}
+
+@test "kmeans-train: --init, --partial and --merge refuse what does not apply" {
+	start_model start.model 0,0 10,0
+	run --separate-stderr kmeans-train --partial a.tsv
+	assert_failure 2
+	[ "$(printf '%s\n' "$stderr" | head -1)" = "kmeans-train: --partial needs --init MODEL, the centroids of the step" ]
+	run --separate-stderr kmeans-train --merge --init start.model
+	assert_failure 2
+	[ "$(printf '%s\n' "$stderr" | head -1)" = "kmeans-train: --merge needs one or more partial files" ]
+	run --separate-stderr kmeans-train --init start.model -f x a.tsv
+	assert_failure 2
+	[ "$(printf '%s\n' "$stderr" | head -1)" = "kmeans-train: --init fits on its model's features; -f and --keep do not apply" ]
+	run --separate-stderr kmeans-train --init start.model --standardize
+	assert_failure 2
+	[ "$(printf '%s\n' "$stderr" | head -1)" = "kmeans-train: --init scales rows as its model does; --standardize does not apply" ]
+	run --separate-stderr kmeans-train --init start.model --restarts 3
+	assert_failure 2
+	[ "$(printf '%s\n' "$stderr" | head -1)" = "kmeans-train: --init makes one run from its model's centroids; --restarts must be 1" ]
+	run --separate-stderr kmeans-train --partial --merge --init start.model \
+	    a.partial
+	assert_failure 2
+	[ "$(printf '%s\n' "$stderr" | head -1)" = "kmeans-train: --partial and --merge are separate steps; give one" ]
+	printf 'x\ty\n0\t0\n' > a.tsv
+	run --separate-stderr kmeans-train --init start.model -k 3 a.tsv
+	assert_failure 1
+	[ "$stderr" = "kmeans-train: start.model: a model of 2 clusters, but -k is 3" ]
+}
+
+@test "kmeans-train: --init needs the model's columns in the input" {
+	start_model start.model 0,0 10,0
+	printf 'x\tw\n0\t0\n' > a.tsv
+	run --separate-stderr kmeans-train --partial --init start.model a.tsv
+	assert_failure 1
+	[[ "$stderr" == *"'y'"* ]] || fail "column not named: $stderr"
+	assert_output ""
 }

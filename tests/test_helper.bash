@@ -53,3 +53,34 @@ field() {
 		NR == 1 { for (i = 1; i <= NF; i++) if ($i == name) c = i; next }
 		NR == row + 1 { if (c) print $c; exit }'
 }
+
+# models_agree A B: two k-means model files with the same records, the
+# inertia and the centroid coordinates equal within 1e-12 relative and
+# everything else equal.
+models_agree() {
+	awk -F '\t' 'NR == FNR { line[FNR] = $0; n = FNR; next }
+		{ first = NF + 1
+		  if ($1 == "inertia") first = 2
+		  if ($1 == "cluster") first = 4
+		  if (split(line[FNR], a, "\t") != NF) bad = 1
+		  for (i = 1; i <= NF; i++) {
+			d = a[i] - $i; s = a[i]
+			if (d < 0) d = -d
+			if (s < 0) s = -s
+			if (i < first ? a[i] != $i : d > 1e-12 * s) bad = 1 }
+		  if (bad) { print "differs at line " FNR ": " $0; exit 1 } }
+		END { if (!bad && FNR != n) { print "line counts differ"; exit 1 } }' \
+	    "$1" "$2"
+}
+
+# split_rows SIZES PREFIX FILE: the data rows of FILE in order into
+# PREFIX1.tsv, PREFIX2.tsv, ..., SIZES rows each ("0 1 5"), the last
+# taking the rest; every shard keeps the header, an empty one has only it.
+split_rows() {
+	awk -v sizes="$1" -v prefix="$2" '
+		BEGIN { n = split(sizes, size, " ") }
+		NR == 1 { for (s = 1; s <= n; s++) print > (prefix s ".tsv")
+			s = 1; used = 0; next }
+		{ while (s < n && used >= size[s]) { s++; used = 0 }
+			print > (prefix s ".tsv"); used++ }' "$3"
+}

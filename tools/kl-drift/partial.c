@@ -293,16 +293,8 @@ read_vector(const struct model *file, const char *key, size_t n, size_t d,
 static void
 check_columns(const struct model *file, const struct sample_partial *like)
 {
-	size_t j;
-
-	if (file->n_features != like->dimension)
-		diag_fatal_at(file->path, 2, "%zu columns, but %s has %zu",
-		    file->n_features, like->source, like->dimension);
-	for (j = 0; j < like->dimension; j++)
-		if (strcmp(file->features[j], like->column_names[j]) != 0)
-			diag_fatal_at(file->path, 2, "column %zu is '%s', but "
-			    "%s has '%s'", j + 1, file->features[j],
-			    like->source, like->column_names[j]);
+	model_check_features(file, (const char *const *)like->column_names,
+	    like->dimension, like->source, "has");
 }
 
 /* Whether the partial is a histogram; like's method when like is given. */

@@ -858,3 +858,54 @@ kmeans_run(const struct kmeans_settings *settings, long restart,
 	run_lloyd(settings, restart, ws);
 	return 0;
 }
+
+/* What compare_clusters sorts by; qsort passes no context. */
+static const unsigned long long *order_populations;
+static const double *order_centroids;
+static size_t order_dimension;
+
+static int
+compare_clusters(const void *left, const void *right)
+{
+	size_t a = *(const size_t *)left, b = *(const size_t *)right, j;
+	const double *ca = order_centroids + a * order_dimension;
+	const double *cb = order_centroids + b * order_dimension;
+
+	if (order_populations[a] != order_populations[b])
+		return order_populations[a] > order_populations[b] ? -1 : 1;
+	for (j = 0; j < order_dimension; j++)
+		if (ca[j] != cb[j])
+			return ca[j] < cb[j] ? -1 : 1;
+	return a < b ? -1 : a > b;
+}
+
+void
+cluster_canonical_order(size_t n_clusters, size_t n_features,
+    unsigned long long *populations, double *centroids, size_t *new_id)
+{
+	size_t k = n_clusters, d = n_features, c;
+	size_t *order = xcalloc(k, sizeof(size_t));
+	double *sorted = xcalloc(k * d, sizeof(double));
+	unsigned long long *sorted_populations = xcalloc(k,
+	    sizeof(unsigned long long));
+
+	for (c = 0; c < k; c++)
+		order[c] = c;
+	order_populations = populations;
+	order_centroids = centroids;
+	order_dimension = d;
+	qsort(order, k, sizeof(size_t), compare_clusters);
+	for (c = 0; c < k; c++) {
+		memcpy(sorted + c * d, centroids + order[c] * d,
+		    d * sizeof(double));
+		sorted_populations[c] = populations[order[c]];
+		if (new_id != NULL)
+			new_id[order[c]] = c;
+	}
+	memcpy(centroids, sorted, k * d * sizeof(double));
+	memcpy(populations, sorted_populations,
+	    k * sizeof(unsigned long long));
+	free(order);
+	free(sorted);
+	free(sorted_populations);
+}

@@ -68,4 +68,14 @@ size_t kmeans_run(const struct kmeans_settings *settings, long restart,
     struct random_state *rng, struct kmeans_workspace *ws,
     struct clustering *result);
 
+/*
+ * Renumber clusters in the canonical order, so ids do not depend on
+ * which seed or which shard found them: by population, largest first,
+ * then by the centroid's coordinates (n_clusters x n_features) compared
+ * in feature order.  Permutes populations and centroids in place; when
+ * new_id is not NULL, new_id[old index] is set to the new one.
+ */
+void cluster_canonical_order(size_t n_clusters, size_t n_features,
+    unsigned long long *populations, double *centroids, size_t *new_id);
+
 #endif

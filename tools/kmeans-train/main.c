@@ -17,9 +17,17 @@
  * threads of --threads work on fixed chunks of rows whose partial sums
  * are added in order, so no thread count changes a bit of the model.
  *
+ * From given centroids (--init MODEL), it runs plain Lloyd steps instead,
+ * as a map over rows and a reduce (tools/kmeans-train/lloyd_step.c), so
+ * that the same steps run over shards: --partial gathers one shard's
+ * statistics against the model's centroids, and --merge adds the
+ * partials and writes the next model.  scripts/kmeans-sharded.sh
+ * iterates the two under GNU parallel.
+ *
  * Limits: memory is 8 n d bytes for the rows plus about 40 n bytes of
  * bounds and labels (more with many clusters: 8 n (2 + ln k) for the
- * seeding distances); the silhouette sample costs 4 s^2 bytes.
+ * seeding distances); the silhouette sample costs 4 s^2 bytes.  --init
+ * runs on one thread; --partial holds no rows, only O(k d) sums.
  */
 #include <getopt.h>
 #include <math.h>
@@ -34,6 +42,8 @@
 #include "field_list.h"
 #include "kmeans.h"
 #include "kmeans_model.h"
+#include "lloyd_step.h"
+#include "model_file.h"
 #include "numeric_parse.h"
 #include "random.h"
 #include "tsv_reader.h"
@@ -58,7 +68,16 @@ static const char synopsis[] =
     "                    [-s SEED] [-o FILE] [--silhouette-rows N] "
     "[--skip-invalid]\n"
     "                    [--threads N] [--precision N] [--no-header] "
-    "[FILE]";
+    "[FILE]\n"
+    "       kmeans-train --init MODEL [-v] [--max-iterations N] "
+    "[--tolerance T]\n"
+    "                    [-o FILE] [--skip-invalid] [--no-header] "
+    "[FILE]\n"
+    "       kmeans-train --partial --init MODEL [-v] [-o FILE] "
+    "[--skip-invalid]\n"
+    "                    [--no-header] [FILE]\n"
+    "       kmeans-train --merge --init MODEL [-v] [--max-iterations N]\n"
+    "                    [--tolerance T] [-o FILE] PARTIAL...";
 
 static const char help_text[] =
     "usage: kmeans-train -k K|K1-K2 [options] [FILE]\n"
@@ -86,6 +105,14 @@ static const char help_text[] =
     "      --threads N      threads for the fit (default: one per "
     "processor);\n"
     "                       the model is the same for every N\n"
+    "      --init MODEL     start from MODEL's centroids and scaling "
+    "(no seeding)\n"
+    "      --partial        with --init: write this shard's counts, sums "
+    "and\n"
+    "                       inertia against MODEL's centroids\n"
+    "      --merge          with --init: add the PARTIAL files and write "
+    "the\n"
+    "                       next model (one Lloyd step)\n"
     "  -v, --verbose        print inertia per iteration and per restart\n"
     "  -h, --help           print this help\n"
     "  -V, --version        print the version\n"
@@ -103,7 +130,10 @@ enum {
 	OPTION_SKIP_INVALID,
 	OPTION_PRECISION,
 	OPTION_NO_HEADER,
-	OPTION_THREADS
+	OPTION_THREADS,
+	OPTION_INIT,
+	OPTION_PARTIAL,
+	OPTION_MERGE
 };
 
 struct options {
@@ -124,6 +154,12 @@ struct options {
 	int precision;			/* --precision */
 	bool has_header;		/* false with --no-header */
 	const char *input_path;		/* operand; "-" is stdin */
+	const char *init_path;		/* --init: the starting model */
+	bool partial;			/* --partial: the map of one step */
+	bool merge;			/* --merge: the reduce of one step */
+	char **partial_paths;		/* --merge operands */
+	int n_partial_paths;
+	bool restarts_given;		/* --restarts appeared */
 };
 
 static void
@@ -196,6 +232,9 @@ parse_options(int argc, char **argv, struct options *opts)
 		{ "precision", required_argument, NULL, OPTION_PRECISION },
 		{ "no-header", no_argument, NULL, OPTION_NO_HEADER },
 		{ "threads", required_argument, NULL, OPTION_THREADS },
+		{ "init", required_argument, NULL, OPTION_INIT },
+		{ "partial", no_argument, NULL, OPTION_PARTIAL },
+		{ "merge", no_argument, NULL, OPTION_MERGE },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -223,6 +262,7 @@ parse_options(int argc, char **argv, struct options *opts)
 		case OPTION_RESTARTS:
 			opts->restarts = option_parse_long("--restarts",
 			    optarg, 1, 100000);
+			opts->restarts_given = true;
 			break;
 		case OPTION_MAX_ITERATIONS:
 			opts->max_iterations = option_parse_long(
@@ -257,6 +297,15 @@ parse_options(int argc, char **argv, struct options *opts)
 			opts->threads = option_parse_long("--threads", optarg,
 			    1, MAX_THREADS);
 			break;
+		case OPTION_INIT:
+			opts->init_path = optarg;
+			break;
+		case OPTION_PARTIAL:
+			opts->partial = true;
+			break;
+		case OPTION_MERGE:
+			opts->merge = true;
+			break;
 		case 'v':
 			diag_set_verbose(true);
 			break;
@@ -268,15 +317,51 @@ parse_options(int argc, char **argv, struct options *opts)
 			cli_bad_option(c, argv);
 		}
 	}
+	if (opts->merge) {
+		if (optind == argc)
+			diag_usage("--merge needs one or more partial files");
+		opts->partial_paths = argv + optind;
+		opts->n_partial_paths = argc - optind;
+		return;
+	}
 	if (argc - optind > 1)
 		diag_usage("at most one input file, got %d", argc - optind);
 	opts->input_path = optind < argc ? argv[optind] : "-";
 }
 
+/* What --init, --partial and --merge leave out. */
+static void
+check_init_conflicts(const struct options *opts)
+{
+	if (opts->partial && opts->merge)
+		diag_usage("--partial and --merge are separate steps; "
+		    "give one");
+	if ((opts->partial || opts->merge) && opts->init_path == NULL)
+		diag_usage("--%s needs --init MODEL, the centroids of the step",
+		    opts->partial ? "partial" : "merge");
+	if (opts->init_path == NULL)
+		return;
+	if (opts->cluster_range)
+		diag_usage("--init starts from one model; give one -k or none");
+	if (opts->fields != NULL || opts->keep != NULL)
+		diag_usage("--init fits on its model's features; -f and --keep "
+		    "do not apply");
+	if (opts->standardize)
+		diag_usage("--init scales rows as its model does; "
+		    "--standardize does not apply");
+	if (opts->restarts_given && opts->restarts != 1)
+		diag_usage("--init makes one run from its model's centroids; "
+		    "--restarts must be 1");
+	if (opts->merge && (!opts->has_header || opts->skip_invalid))
+		diag_usage("--merge reads partial files, not rows; "
+		    "--no-header and --skip-invalid do not apply");
+}
+
 static void
 check_option_conflicts(const struct options *opts)
 {
-	if (opts->min_clusters == 0)
+	check_init_conflicts(opts);
+	if (opts->min_clusters == 0 && opts->init_path == NULL)
 		diag_usage("-k K (the number of clusters) is required");
 	if (opts->cluster_range && strcmp(opts->output_path, "-") != 0)
 		diag_usage("-o writes one model; give one -k, not a range");
@@ -463,26 +548,6 @@ fit_clusters(const struct options *opts, const struct dataset *data,
 	clustering_free(&run);
 }
 
-/* The canonical order: population descending, then centroid ascending. */
-static const struct clustering *order_source;
-static size_t order_dimension;
-
-static int
-compare_clusters(const void *left, const void *right)
-{
-	size_t a = *(const size_t *)left, b = *(const size_t *)right, j;
-	const double *ca = order_source->centroids + a * order_dimension;
-	const double *cb = order_source->centroids + b * order_dimension;
-
-	if (order_source->populations[a] != order_source->populations[b])
-		return order_source->populations[a] >
-		    order_source->populations[b] ? -1 : 1;
-	for (j = 0; j < order_dimension; j++)
-		if (ca[j] != cb[j])
-			return ca[j] < cb[j] ? -1 : 1;
-	return a < b ? -1 : a > b;
-}
-
 /*
  * Number the clusters in the canonical order, so the ids do not depend
  * on which restart or which seed found them: most rows first, ties by
@@ -491,33 +556,14 @@ compare_clusters(const void *left, const void *right)
 static void
 order_clusters(const struct dataset *data, struct clustering *result)
 {
-	size_t k = result->n_clusters, d = data->n_features, c, i;
-	size_t *order = xcalloc(k, sizeof(size_t));
-	size_t *new_id = xcalloc(k, sizeof(size_t));
-	double *centroids = xcalloc(k * d, sizeof(double));
-	unsigned long long *populations = xcalloc(k,
-	    sizeof(unsigned long long));
+	size_t *new_id = xcalloc(result->n_clusters, sizeof(size_t));
+	size_t i;
 
-	for (c = 0; c < k; c++)
-		order[c] = c;
-	order_source = result;
-	order_dimension = d;
-	qsort(order, k, sizeof(size_t), compare_clusters);
-	for (c = 0; c < k; c++) {
-		memcpy(centroids + c * d, result->centroids + order[c] * d,
-		    d * sizeof(double));
-		populations[c] = result->populations[order[c]];
-		new_id[order[c]] = c;
-	}
+	cluster_canonical_order(result->n_clusters, data->n_features,
+	    result->populations, result->centroids, new_id);
 	for (i = 0; i < data->n_rows; i++)
 		result->labels[i] = (unsigned)new_id[result->labels[i]];
-	memcpy(result->centroids, centroids, k * d * sizeof(double));
-	memcpy(result->populations, populations, k *
-	    sizeof(unsigned long long));
-	free(order);
 	free(new_id);
-	free(centroids);
-	free(populations);
 }
 
 static void
@@ -541,6 +587,8 @@ write_model(const struct options *opts, const struct dataset *data,
 	model.max_iterations = opts->max_iterations;
 	model.iterations = result->iterations;
 	model.tolerance = opts->tolerance;
+	model.state = result->converged ? KMEANS_STATE_CONVERGED :
+	    KMEANS_STATE_STOPPED;
 	kmeans_model_write(opts->output_path, &model,
 	    (const char *const *)data->names);
 	kmeans_model_free(&model);
@@ -697,31 +745,287 @@ free_dataset(struct dataset *data)
 	free(data->scale);
 }
 
+/*
+ * Read the --init model into *model, and the file as read into *file
+ * (the caller's, so that it stays reachable if the checks end the
+ * program); -k, when given, must agree with it.  The run records (seed,
+ * restarts, limits) become this run's.
+ */
+static void
+read_init_model(const struct options *opts, struct kmeans_model *model,
+    struct model **file)
+{
+	*file = kmeans_model_read(opts->init_path, model);
+	if (opts->min_clusters != 0 &&
+	    (size_t)opts->min_clusters != model->n_clusters)
+		diag_fatal("%s: a model of %zu clusters, but -k is %ld",
+		    opts->init_path, model->n_clusters, opts->min_clusters);
+	model->seed = opts->seed;
+	model->restarts = 1;
+	model->max_iterations = opts->max_iterations;
+	model->tolerance = opts->tolerance;
+}
+
+/* Rows read against a model: its features, found by name. */
+struct model_input {
+	struct tsv_reader *reader;
+	struct field_list columns;
+	double *raw;			/* the row's features, unscaled */
+	unsigned long long skipped;	/* --skip-invalid */
+};
+
+static void
+model_input_open(const struct options *opts, const struct model *file,
+    struct model_input *input)
+{
+	input->reader = tsv_reader_open(opts->input_path, opts->has_header);
+	input->columns = model_match_columns(file, input->reader);
+	input->raw = xcalloc(file->n_features, sizeof(double));
+	input->skipped = 0;
+}
+
+/*
+ * The next row's features, scaled as the model scales, into scaled;
+ * false at the end of the input.  Rows with a bad value end the program,
+ * or with --skip-invalid are counted and passed over.
+ */
+static bool
+model_input_next(const struct options *opts,
+    const struct kmeans_model *model, struct model_input *input,
+    double *scaled)
+{
+	size_t d = model->n_features, j;
+
+	while (tsv_reader_next_row(input->reader)) {
+		for (j = 0; j < d; j++) {
+			size_t column = input->columns.columns[j];
+
+			if (!opts->skip_invalid)
+				input->raw[j] = tsv_reader_field_double(
+				    input->reader, column);
+			else if (!tsv_reader_field_try_double(input->reader,
+			    column, &input->raw[j]))
+				break;
+		}
+		if (j == d) {
+			kmeans_model_scale_row(model, input->raw, scaled);
+			return true;
+		}
+		input->skipped++;
+	}
+	return false;
+}
+
+static void
+model_input_close(struct model_input *input)
+{
+	const char *name = tsv_reader_display_name(input->reader);
+
+	if (input->skipped > 0)
+		diag_warn("%s: skipped %llu row%s with an empty, non-numeric "
+		    "or non-finite value", name, input->skipped,
+		    input->skipped == 1 ? "" : "s");
+	diag_verbose("%s: %llu rows, %zu columns", name,
+	    tsv_reader_row_count(input->reader) - input->skipped,
+	    input->columns.n_fields);
+	field_list_free(&input->columns);
+	free(input->raw);
+	tsv_reader_close(input->reader);
+}
+
+static void
+report_end_of_run(const struct kmeans_model *model)
+{
+	if (model->state == KMEANS_STATE_ITERATING)
+		diag_verbose("iteration %ld done; the next step starts from "
+		    "this model", model->iterations);
+	else
+		diag_verbose("%s after %ld iteration%s: inertia %.10g",
+		    model->state == KMEANS_STATE_CONVERGED ? "converged" :
+		    "stopped by --max-iterations", model->iterations,
+		    model->iterations == 1 ? "" : "s", model->inertia);
+}
+
+/*
+ * --partial: the map of one Lloyd step over this input, streaming, then
+ * the partial file.
+ */
+static void
+run_partial(const struct options *opts)
+{
+	struct kmeans_model model;
+	struct model *file;
+	size_t k, d;
+	struct model_input input;
+	struct step_statistics stats;
+	struct kmeans_search search;
+	double *row, *distances;
+
+	read_init_model(opts, &model, &file);
+	k = model.n_clusters;
+	d = model.n_features;
+	row = xcalloc(d, sizeof(double));
+	model_input_open(opts, file, &input);
+	step_statistics_init(&stats, k, d);
+	kmeans_search_init(&search, model.centroids, k, d);
+	distances = xcalloc(search.n_blocks * KMEANS_LANES, sizeof(double));
+	while (model_input_next(opts, &model, &input, row))
+		step_statistics_add_row(&stats, &search, row, distances);
+	model_input_close(&input);
+	step_statistics_write_partial(opts->output_path, &stats, &model,
+	    file);
+	free(row);
+	free(distances);
+	kmeans_search_free(&search);
+	step_statistics_free(&stats);
+	kmeans_model_free(&model);
+	model_free(file);
+}
+
+/*
+ * --merge: the reduce.  The step count goes on from an iterating model
+ * and starts at 0 from a finished one.
+ */
+static void
+run_merge(const struct options *opts)
+{
+	struct kmeans_model model;
+	struct model *file;
+	struct step_statistics stats;
+	int i;
+
+	read_init_model(opts, &model, &file);
+	if (model.state != KMEANS_STATE_ITERATING)
+		model.iterations = 0;
+	step_statistics_init(&stats, model.n_clusters, model.n_features);
+	for (i = 0; i < opts->n_partial_paths; i++)
+		step_statistics_merge_partial(&stats, opts->partial_paths[i],
+		    &model, file);
+	if (stats.n_rows == 0)
+		diag_fatal("no data rows in the %d partial file%s",
+		    opts->n_partial_paths, opts->n_partial_paths == 1 ? "" :
+		    "s");
+	diag_verbose("merged %d partial file%s: %llu rows",
+	    opts->n_partial_paths, opts->n_partial_paths == 1 ? "" : "s",
+	    stats.n_rows);
+	lloyd_step_reduce(&model, &stats, opts->max_iterations,
+	    opts->tolerance);
+	report_end_of_run(&model);
+	kmeans_model_write(opts->output_path, &model,
+	    (const char *const *)file->features);
+	step_statistics_free(&stats);
+	kmeans_model_free(&model);
+	model_free(file);
+}
+
+/* Every row of the input, scaled, n x d in memory; returns n. */
+static size_t
+read_rows_for_model(const struct options *opts,
+    const struct kmeans_model *model, const struct model *file,
+    double **rows)
+{
+	struct model_input input;
+	size_t d = model->n_features, n = 0, capacity = 0;
+
+	*rows = NULL;
+	model_input_open(opts, file, &input);
+	for (;;) {
+		if (n == capacity) {
+			capacity = capacity * 2 + 4096;
+			*rows = xreallocarray(*rows, capacity,
+			    d * sizeof(double));
+		}
+		if (!model_input_next(opts, model, &input, *rows + n * d))
+			break;
+		n++;
+	}
+	if (n == 0)
+		diag_fatal("%s: no data rows to fit",
+		    tsv_reader_display_name(input.reader));
+	model_input_close(&input);
+	return n;
+}
+
+/*
+ * --init without --partial or --merge: the steps of a run over shards,
+ * in one process over all the rows taken as a single shard, so one
+ * shard gives the same model bit for bit.
+ */
+static void
+run_from_init(const struct options *opts)
+{
+	struct kmeans_model model;
+	struct model *file;
+	size_t k, d, n, i;
+	struct step_statistics stats;
+	struct kmeans_search search;
+	double *rows, *distances;
+
+	read_init_model(opts, &model, &file);
+	k = model.n_clusters;
+	d = model.n_features;
+	n = read_rows_for_model(opts, &model, file, &rows);
+	kmeans_search_init(&search, model.centroids, k, d);
+	distances = xcalloc(search.n_blocks * KMEANS_LANES, sizeof(double));
+	model.iterations = 0;
+	do {
+		step_statistics_init(&stats, k, d);
+		for (i = 0; i < n; i++)
+			step_statistics_add_row(&stats, &search, rows + i * d,
+			    distances);
+		lloyd_step_reduce(&model, &stats, opts->max_iterations,
+		    opts->tolerance);
+		step_statistics_free(&stats);
+		kmeans_search_update(&search, model.centroids);
+	} while (model.state == KMEANS_STATE_ITERATING);
+	report_end_of_run(&model);
+	kmeans_model_write(opts->output_path, &model,
+	    (const char *const *)file->features);
+	free(rows);
+	free(distances);
+	kmeans_search_free(&search);
+	kmeans_model_free(&model);
+	model_free(file);
+}
+
+/* The k-means++ fit of -k K, or the table of a range of K. */
+static void
+run_fit(const struct options *opts)
+{
+	struct dataset data;
+	struct clustering result;
+
+	read_dataset(opts, &data);
+	prepare_columns(opts, &data);
+	if (opts->cluster_range)
+		print_cluster_count_table(opts, &data);
+	else {
+		fit_clusters(opts, &data, (size_t)opts->min_clusters,
+		    &result);
+		order_clusters(&data, &result);
+		write_model(opts, &data, &result);
+		clustering_free(&result);
+	}
+	free_dataset(&data);
+}
+
 int
 main(int argc, char **argv)
 {
 	struct options opts;
-	struct dataset data;
-	struct clustering result;
 
 	diag_set_program(argv[0]);
 	diag_set_synopsis(synopsis);
 	parse_options(argc, argv, &opts);
 	check_option_conflicts(&opts);
 
-	read_dataset(&opts, &data);
-	prepare_columns(&opts, &data);
-
-	if (opts.cluster_range)
-		print_cluster_count_table(&opts, &data);
-	else {
-		fit_clusters(&opts, &data, (size_t)opts.min_clusters,
-		    &result);
-		order_clusters(&data, &result);
-		write_model(&opts, &data, &result);
-		clustering_free(&result);
-	}
-
-	free_dataset(&data);
+	if (opts.merge)
+		run_merge(&opts);
+	else if (opts.partial)
+		run_partial(&opts);
+	else if (opts.init_path != NULL)
+		run_from_init(&opts);
+	else
+		run_fit(&opts);
 	return 0;
 }

@@ -80,16 +80,8 @@ static void
 check_same_columns(const struct column_statistics *stats,
     const struct model *file)
 {
-	size_t j;
-
-	if (file->n_features != stats->dimension)
-		diag_fatal_at(file->path, 2, "%zu columns, but the partials "
-		    "before it have %zu", file->n_features, stats->dimension);
-	for (j = 0; j < stats->dimension; j++)
-		if (strcmp(file->features[j], stats->names[j]) != 0)
-			diag_fatal_at(file->path, 2, "column %zu is '%s', but "
-			    "the partials before it have '%s'", j + 1,
-			    file->features[j], stats->names[j]);
+	model_check_features(file, (const char *const *)stats->names,
+	    stats->dimension, "the partials before it", "have");
 }
 
 void
