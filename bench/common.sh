@@ -64,3 +64,23 @@ bench_row() {
 	awk -v l="$1" -v s="$2" -v k="$3" -v o="$4" 'BEGIN {
 		printf "%s\t%.2f\t%.1f\t%.2f\n", l, s, k / 1024, s / o }'
 }
+
+# bench_pca_input ROWS: the name of a generated ROWS x 38 TSV of
+# correlated columns m1..m38 (seeded, so every run times the same
+# bytes), made the first time it is asked for.
+bench_pca_input() {
+	pca_input="$BENCH_DIR/pca-${1}x38.tsv"
+	if [ ! -s "$pca_input" ]; then
+		echo "bench: generating $pca_input" >&2
+		awk -v rows="$1" 'BEGIN { srand(42)
+			for (j = 1; j <= 38; j++)
+				printf "m%d%s", j, (j < 38 ? "\t" : "\n")
+			for (i = 0; i < rows; i++) { base = rand()
+				for (j = 1; j <= 38; j++)
+					printf "%.6g%s", base * j + rand() * 10,
+					    (j < 38 ? "\t" : "\n") } }' \
+		    > "$pca_input.tmp"
+		mv "$pca_input.tmp" "$pca_input"
+	fi
+	printf '%s\n' "$pca_input"
+}

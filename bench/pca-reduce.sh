@@ -12,16 +12,7 @@ set -eu
 bench_setup pca-reduce
 
 rows="${1:-1000000}"
-input="$BENCH_DIR/pca-${rows}x38.tsv"
-if [ ! -s "$input" ]; then
-	echo "bench: generating $input" >&2
-	awk -v rows="$rows" 'BEGIN { srand(42)
-		for (j = 1; j <= 38; j++) printf "m%d%s", j, (j < 38 ? "\t" : "\n")
-		for (i = 0; i < rows; i++) { base = rand()
-			for (j = 1; j <= 38; j++)
-				printf "%.6g%s", base * j + rand() * 10,
-				    (j < 38 ? "\t" : "\n") } }' > "$input"
-fi
+input=$(bench_pca_input "$rows")
 
 cat > "$BENCH_DIR/pca_sklearn.py" <<'PY'
 import sys

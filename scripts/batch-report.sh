@@ -2,20 +2,35 @@
 # batch-report.sh - the one-page Markdown report of one month of the
 # monthly batch.
 #
-# usage: batch-report.sh MONTH_OUTPUT_FOLDER MONTH DATA
+# usage: batch-report.sh [-n SHARDS [-S SSHLOGIN]] MONTH_OUTPUT_FOLDER
+#                        MONTH DATA
 #
 # Reads the files month.sh and batch-plots.sh wrote in the folder and
 # prints the report on standard output: the decisions in words and as a
 # table, then a section per step with its figures, tables and plots
 # (linked by relative path, so the folder can be moved), the history of
 # every month so far, and the messages the programs printed.  Nothing in
-# it depends on the time of the run.
+# it depends on the time of the run.  -n and -S say that the month ran
+# over SHARDS shards with GNU parallel, on the hosts of SSHLOGIN, and
+# the report says so under its title.
 set -eu
 
-[ "$#" -eq 3 ] || {
-	echo "usage: batch-report.sh MONTH_OUTPUT_FOLDER MONTH DATA" >&2
+usage() {
+	echo "usage: batch-report.sh [-n SHARDS [-S SSHLOGIN]]" \
+	    "MONTH_OUTPUT_FOLDER MONTH DATA" >&2
 	exit 2
 }
+
+shards=1 sshlogin=""
+while getopts n:S: option; do
+	case $option in
+	n) shards=$OPTARG ;;
+	S) sshlogin=$OPTARG ;;
+	*) usage ;;
+	esac
+done
+shift $((OPTIND - 1))
+[ "$#" -eq 3 ] || usage
 dir=${1%/}
 month=$2
 data=${3%/}
@@ -77,6 +92,19 @@ cat <<EOF
 
 Data: \`$data/$month\`.  Every file named here is in this folder.
 
+EOF
+if [ "$shards" != 1 ]; then
+	printf 'Run over %s shards as GNU parallel jobs, ' "$shards"
+	if [ -n "$sshlogin" ]; then
+		printf 'on the hosts %s.\n' "$sshlogin"
+	else
+		printf 'on the cores of this machine.\n'
+	fi
+	echo "The labelling sample was drawn shard by shard: the same"
+	echo "probabilities as a single run, other rows."
+	echo
+fi
+cat <<EOF
 ## Decisions
 
 EOF

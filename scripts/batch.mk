@@ -6,7 +6,10 @@
 #
 # Variables: DATA, the data folder (one folder per month, each with
 # metrics.tsv and optionally votes.tsv and predictions.tsv); OUT, the
-# output folder (one folder per month); CONFIG, the configuration.  The
+# output folder (one folder per month); CONFIG, the configuration;
+# SHARDS and SSHLOGIN, when given, override the configuration's shards
+# and sshlogin (make months SHARDS=8 SSHLOGIN=8/host1,8/host2 runs the
+# heavy steps as GNU parallel jobs on those hosts; see month.sh).  The
 # defaults run the built-in simulated fleet, which fleet-simulate writes
 # into demo-output/fleet the first time (seed FLEET_SEED).
 #
@@ -19,13 +22,15 @@
 DATA = demo-output/fleet
 OUT = demo-output/batch
 CONFIG = scripts/batch.conf
+SHARDS =
+SSHLOGIN =
 FLEET_SEED = 7
 BATCH_DEMO_DATA = demo-output/fleet
 BATCH_SCRIPTS = scripts/month.sh scripts/batch-config.sh \
 	scripts/batch-plots.sh scripts/batch-report.sh scripts/batch.conf \
-	scripts/slack-messages.sh
+	scripts/slack-messages.sh scripts/kmeans-sharded.sh
 BATCH_PROGRAMS = $(addprefix $(BIN)/,pca-reduce kmeans-train \
-	cluster-sample vote-labels entropy kl-drift f1-bootstrap)
+	cluster-sample vote-labels entropy kl-drift f1-bootstrap shard-rows)
 BATCH_MONTHS = $(sort $(patsubst $(DATA)/%/metrics.tsv,%, \
 	$(wildcard $(DATA)/*/metrics.tsv)))
 
@@ -37,7 +42,8 @@ $(OUT)/$(1)/report.md: $(wildcard $(addprefix $(DATA)/$(1)/,metrics.tsv \
 		votes.tsv predictions.tsv)) $(CONFIG) $(BATCH_SCRIPTS) \
 		$(BATCH_PROGRAMS) $(if $(2),$(OUT)/$(2)/report.md)
 	BIN_DIR=$(CURDIR)/$(BIN) sh scripts/month.sh -c $(CONFIG) \
-		$(DATA) $(1) $(OUT)
+		$(if $(SHARDS),-n '$(SHARDS)') \
+		$(if $(SSHLOGIN),-S '$(SSHLOGIN)') $(DATA) $(1) $(OUT)
 endef
 batch_previous :=
 $(foreach month_name,$(BATCH_MONTHS),$(eval $(call \

@@ -1,7 +1,7 @@
 #!/bin/sh
 # month.sh - run the monthly batch for one month.
 #
-# usage: month.sh [-c CONFIG] DATA MONTH OUT
+# usage: month.sh [-c CONFIG] [-n SHARDS] [-S SSHLOGIN] DATA MONTH OUT
 #
 # DATA holds one folder per month (any names that sort in time order,
 # such as 2026-10), each with metrics.tsv and, optionally, votes.tsv and
@@ -32,6 +32,16 @@
 # The outputs are built in a temporary folder beside OUT/MONTH and moved
 # into place only when every step has worked.  The programs are taken
 # from BIN_DIR (default: the project's bin/) before PATH.
+#
+# With SHARDS above 1 (-n, or the setting shards) the steps that read a
+# whole month's rows, and the votes, run as GNU parallel jobs over that
+# many shards, on this machine's cores or on the hosts of SSHLOGIN (-S,
+# or the setting sshlogin: a parallel --sshlogin list).  Fits merge the
+# shards' partial statistics into the model of one pass; row-by-row
+# steps give the rows of one pass, in order.  The labelling sample is
+# the exception: each shard draws its own rows, with the probabilities
+# of a single run but seeds of its own (see "Shards" below).  SHARDS 1,
+# the default, runs every step as one process on whole files.
 set -eu
 
 script_dir=$(cd "$(dirname "$0")" && pwd)
@@ -40,7 +50,8 @@ export PATH LC_ALL=C
 
 usage() {
 	echo "month.sh: $*" >&2
-	echo "usage: month.sh [-c CONFIG] DATA MONTH OUT" >&2
+	echo "usage: month.sh [-c CONFIG] [-n SHARDS] [-S SSHLOGIN] DATA MONTH" \
+	    "OUT" >&2
 	exit 2
 }
 
@@ -54,9 +65,12 @@ say() {
 }
 
 config=""
-while getopts c: option; do
+shards_option="" sshlogin_option="" sshlogin_given=""
+while getopts c:n:S: option; do
 	case $option in
 	c) config=$OPTARG ;;
+	n) shards_option=$OPTARG ;;
+	S) sshlogin_option=$OPTARG sshlogin_given=1 ;;
 	*) usage "unknown option" ;;
 	esac
 done
@@ -163,6 +177,13 @@ item_column=$(conf item_column)
 workload_columns=$(conf workload_columns)
 performance_columns=$(conf performance_columns)
 k=$(conf_number clusters)
+shards=${shards_option:-$(conf shards)}
+if ! printf '%s\n' "$shards" | grep -Eq '^[1-9][0-9]{0,3}$' ||
+    [ "$shards" -gt 4096 ]; then
+	die "shards = '$shards': expected a whole number from 1 to 4096"
+fi
+sshlogin=$(conf sshlogin)
+[ -z "$sshlogin_given" ] || sshlogin=$sshlogin_option
 
 work="$out/.$month.partial"
 rm -rf "$work"
@@ -172,27 +193,201 @@ trap 'rm -rf "$work"' EXIT
 printf 'month\tcheck\tvalue\tthreshold\tdecision\treason\n' \
     > "$work/decisions.tsv"
 
+# --- Shards -------------------------------------------------------------
+# With shards = 1 none of this is used.  With more, a step over a file
+# of rows hands GNU parallel the file and a command line; parallel cuts
+# the file's data rows into `shards` blocks of whole rows, in file order
+# (--pipe-part), gives each block with the header line to one job on
+# standard input, and returns the jobs' outputs in block order.  Jobs
+# run on the local cores, or on the hosts of sshlogin, to which the
+# model files a step reads are copied first (the hosts need the
+# programs on their PATH, and rsync, as parallel --basefile does).  A
+# fit's jobs write partial statistics that one merge turns into the
+# model of a single pass, up to rounding; a row-by-row filter's outputs
+# are joined under one header into exactly the rows of a single run.
+# The labelling sample is drawn per block: a row is kept with the
+# probability of a single run (cluster-sample --expected-rows is the
+# month's rows), but block b draws with the seed 4096 s + b, s the
+# step's seed, so the rows kept differ from a single run's, and with
+# them the labels, the entropy and the annotator figures, but not the
+# design of the sample.  The exact per-cluster draws of the system
+# samples need every row of a cluster, so they run as one pass over the
+# rows projected by the shards.
+
+if [ "$shards" -gt 1 ]; then
+	work_path=$(cd "$work" && pwd)
+	map_dir="$work_path/map"
+	mkdir "$map_dir"
+fi
+
+# absolute FILE: the absolute name of an existing FILE.
+absolute() {
+	printf '%s/%s\n' "$(cd "$(dirname "$1")" && pwd)" "$(basename "$1")"
+}
+
+# quote WORD...: the WORDs as words of a shell command line, each in
+# single quotes, separated by spaces.
+quote() {
+	quote_separator=""
+	for word in "$@"; do
+		printf "%s'%s'" "$quote_separator" \
+		    "$(printf '%s' "$word" | sed "s/'/'\\\\''/g")"
+		quote_separator=" "
+	done
+}
+
+# in_parallel MODELS OPTION...: GNU parallel with the batch's settings:
+# stop at the first failed job, outputs in job order, jobs run by bash;
+# with sshlogin, its hosts, to which the model files named in MODELS
+# (absolute names, one a line) are copied first, under the same names,
+# and removed after.
+in_parallel() {
+	map_models=$1
+	shift
+	if [ -n "$sshlogin" ]; then
+		while IFS= read -r map_model; do
+			[ -z "$map_model" ] || set -- --basefile "$map_model" "$@"
+		done <<-EOF
+		$map_models
+		EOF
+		set -- --sshlogin "$sshlogin" --cleanup "$@"
+	fi
+	PARALLEL_SHELL=bash parallel --will-cite --halt now,fail=1 \
+	    --keep-order --tmpdir "$map_dir" "$@"
+}
+
+# map_blocks rows|files FILE COMMAND [MODEL...]: COMMAND, a shell
+# command line that reads rows with a header on standard input, run on
+# each block of FILE's rows by in_parallel; {#} in COMMAND is the
+# block's number, from 1, and the MODEL files it reads are named by
+# their absolute names.  With rows, the outputs of the jobs, each with a header
+# line, are joined under the first job's header; with files, the names
+# of the files holding the jobs' outputs are printed, in block order.
+# Parallel may hand out a few empty blocks at the end, which do nothing.
+map_blocks() {
+	map_mode=$1 map_file=$(absolute "$2") map_command=$3
+	shift 3
+	[ "$(data_rows "$map_file")" -gt 0 ] ||
+		die "$map_file: no data rows to cut into shards"
+	map_bytes=$(($(wc -c < "$map_file") - $(head -n 1 "$map_file" |
+	    wc -c)))
+	map_command="set -o pipefail
+		IFS= read -r header || [ -n \"\$header\" ] || exit 0
+		{ printf '%s\\n' \"\$header\"; cat; } | $map_command"
+	[ "$map_mode" = files ] || map_command="$map_command |
+		{ [ {#} -eq 1 ] || IFS= read -r header; cat; }"
+	map_models=$(printf '%s\n' "$@")
+	set -- --pipe-part -a "$map_file" --header : \
+	    --block $(((map_bytes + shards - 1) / shards)) "$map_command"
+	[ "$map_mode" = rows ] || set -- --files "$@"
+	in_parallel "$map_models" "$@"
+}
+
+# map_partials STEP LIST FILE COMMAND [MODEL...]: map_blocks of a
+# COMMAND that writes partial statistics; the names of the partial
+# files, one a line in block order, go to LIST.
+map_partials() {
+	map_step=$1 map_list=$2
+	shift 2
+	run "$map_step" map_blocks files "$@" > "$map_list.all"
+	while IFS= read -r map_name; do
+		[ ! -s "$map_name" ] || printf '%s\n' "$map_name"
+	done < "$map_list.all" > "$map_list"
+}
+
+# with_list LIST COMMAND...: COMMAND with the names in the file LIST,
+# one a line, as its last operands.
+with_list() {
+	map_list=$1
+	shift
+	while IFS= read -r map_name; do
+		set -- "$@" "$map_name"
+	done < "$map_list"
+	"$@"
+}
+
 # --- Step 0: this month's workload PCA ----------------------------------
 # Fitted on the standardised workload metrics, keeping cluster_variance
 # of their variance: the reference of next month's drift, and the space
 # of the clusters whenever they are trained on this month.
 
+# fit_pca STEP ROWS MODEL COLUMNS OPTION VALUE: the standardised PCA of
+# the COLUMNS of ROWS, keeping components by OPTION VALUE (-n or
+# --variance), saved in MODEL; with shards, the partial statistics of
+# the blocks merged.
+fit_pca() {
+	if [ "$shards" -eq 1 ]; then
+		run "$1" pca-reduce --standardize -f "$4" "$5" "$6" --fit-only \
+		    -o "$3" "$2"
+		return
+	fi
+	map_partials "$1" "$map_dir/$1.list" "$2" \
+	    "pca-reduce --partial -f $(quote "$4")"
+	run "$1" with_list "$map_dir/$1.list" pca-reduce --merge \
+	    --standardize "$5" "$6" -o "$3"
+}
+
 rows=$(data_rows "$metrics")
-say "$rows rows${previous:+, previous month $previous}"
-run workload-pca pca-reduce --standardize -f "$workload_columns" \
-    --variance "$(conf_number cluster_variance)" --fit-only \
-    -o "$work/workload-pca.model" "$metrics"
+say "$rows rows${previous:+, previous month $previous}$(
+	[ "$shards" -eq 1 ] || printf ', %s shards' "$shards")"
+fit_pca workload-pca "$metrics" "$work/workload-pca.model" \
+    "$workload_columns" --variance "$(conf_number cluster_variance)"
+
+# project STEP MODEL ROWS [OPTION...]: the rows of ROWS projected with
+# the PCA MODEL (pca-reduce -m MODEL OPTION...), on standard output;
+# with shards, block by block, giving the same bytes.
+project() {
+	project_step=$1 project_model=$2 project_rows=$3
+	shift 3
+	if [ "$shards" -eq 1 ]; then
+		run "$project_step" pca-reduce -m "$project_model" "$@" \
+		    "$project_rows"
+		return
+	fi
+	project_model=$(absolute "$project_model")
+	run "$project_step" map_blocks rows "$project_rows" \
+	    "pca-reduce $(quote -m "$project_model" "$@")" "$project_model"
+}
 
 # train_clusters REASON: new clusters on this month's workload.
 train_clusters() {
 	cp "$work/workload-pca.model" "$work/cluster-pca.model"
-	run cluster-space pca-reduce -m "$work/cluster-pca.model" "$metrics" \
+	if [ "$shards" -gt 1 ]; then
+		train_clusters_by_shard
+		clusters_trained=$1
+		return
+	fi
+	project cluster-space "$work/cluster-pca.model" "$metrics" \
 	    > "$work/cluster-space.tsv"
 	run kmeans-train kmeans-train -k "$k" -f 'PC*' \
 	    --restarts "$(conf_number kmeans_restarts)" -s "$month_seed" \
 	    -o "$work/kmeans.model" "$work/cluster-space.tsv"
 	rm -f "$work/cluster-space.tsv"
 	clusters_trained=$1
+}
+
+# train_clusters_by_shard: kmeans.model from shards of the cluster
+# space.  The shards project their blocks; k-means++ and the restarts
+# run on every n-th row, at most kmeans_init_rows of them (all rows of
+# a month that small, giving a single run's model); then Lloyd steps
+# over every row, map (each shard's sums) and reduce (the next model),
+# by kmeans-sharded.sh until the centroids stop moving.
+train_clusters_by_shard() {
+	map_partials cluster-space "$map_dir/space.list" "$metrics" \
+	    "pca-reduce $(quote -m "$work_path/cluster-pca.model")" \
+	    "$work_path/cluster-pca.model"
+	init_rows=$(conf_number kmeans_init_rows)
+	with_list "$map_dir/space.list" awk \
+	    -v every=$(((rows + init_rows - 1) / init_rows)) '
+		FNR == 1 { if (NR == 1) print; next }
+		n++ % every == 0' > "$map_dir/init-rows.tsv"
+	run kmeans-train kmeans-train -k "$k" -f 'PC*' \
+	    --restarts "$(conf_number kmeans_restarts)" -s "$month_seed" \
+	    -o "$map_dir/init.model" "$map_dir/init-rows.tsv"
+	set -- --init "$map_dir/init.model" -o "$work/kmeans.model"
+	[ -z "$sshlogin" ] || set -- "$@" --sshlogin "$sshlogin" --transfer
+	run kmeans-train with_list "$map_dir/space.list" \
+	    sh "$script_dir/kmeans-sharded.sh" "$@"
 }
 
 # kl_between REFERENCE CURRENT OUTPUT: kl-drift by the configured method.
@@ -209,6 +404,71 @@ kl_between() {
 	shift 3
 	run kl-drift kl-drift --method "$method" -f 'PC*' "$@" "$reference" \
 	    "$current" > "$output"
+}
+
+# measure_drift STEP MODEL REFERENCE CURRENT OUTPUT [OPTION...]: the
+# rows of both files projected with the PCA MODEL (pca-reduce -m MODEL
+# OPTION...), and the KL divergence of the current projection from the
+# reference one in OUTPUT.  With shards, gauss and hist merge the
+# statistics of each block's projection (hist on the pooled range of
+# the merged gauss statistics, the range a single run cuts); knn needs
+# the whole projections, made block by block.
+measure_drift() {
+	drift_step=$1 drift_model=$2 drift_reference=$3 drift_current=$4
+	drift_output=$5
+	shift 5
+	method=$(conf kl_method)
+	if [ "$shards" -eq 1 ] || [ "$method" = knn ]; then
+		project "$drift_step" "$drift_model" "$drift_reference" "$@" \
+		    > "$work/reference.tsv"
+		project "$drift_step" "$drift_model" "$drift_current" "$@" \
+		    > "$work/current.tsv"
+		kl_between "$work/reference.tsv" "$work/current.tsv" \
+		    "$drift_output"
+		rm -f "$work/reference.tsv" "$work/current.tsv"
+		return
+	fi
+	drift_model=$(absolute "$drift_model")
+	drift_projection="pca-reduce $(quote -m "$drift_model" "$@") |"
+	case $method in
+	gauss | hist) ;;
+	*) die "setting kl_method = '$method': expected gauss, hist or knn" ;;
+	esac
+	drift_partials gauss "$drift_projection kl-drift --partial -f 'PC*'"
+	if [ "$method" = gauss ]; then
+		run kl-drift kl-drift --merge "$map_dir/reference.gauss" \
+		    "$map_dir/current.gauss" > "$drift_output"
+		return
+	fi
+	run kl-drift kl-drift --merge --partial -o "$map_dir/pooled.gauss" \
+	    "$map_dir/reference.gauss" "$map_dir/current.gauss"
+	drift_range=$(awk -F '\t' '$1 == "minimum" { split($0, low) }
+		$1 == "maximum" { for (i = 2; i <= NF; i++)
+			printf "%s%s:%s", (i > 2 ? "," : ""), low[i], $i }' \
+	    "$map_dir/pooled.gauss")
+	drift_partials hist "$drift_projection kl-drift --partial \
+	    --method hist -f 'PC*' $(quote --bins "$(conf_number kl_bins)" \
+	    --range="$drift_range")"
+	run kl-drift kl-drift --merge --alpha "$(conf_number kl_alpha)" \
+	    "$map_dir/reference.hist" "$map_dir/current.hist" \
+	    > "$drift_output"
+}
+
+# drift_partials KIND COMMAND: COMMAND run on the blocks of the drift's
+# reference and current rows, and each side's partials merged into
+# reference.KIND and current.KIND in the shards' folder.
+drift_partials() {
+	for drift_side in reference current; do
+		if [ "$drift_side" = reference ]; then
+			drift_rows=$drift_reference
+		else
+			drift_rows=$drift_current
+		fi
+		map_partials "$drift_step" "$map_dir/$drift_side.list" \
+		    "$drift_rows" "$2" "$drift_model"
+		run kl-drift with_list "$map_dir/$drift_side.list" kl-drift \
+		    --merge --partial -o "$map_dir/$drift_side.$1"
+	done
 }
 
 # threshold_for KIND: "VALUE<TAB>RULE" for the workload or system drift,
@@ -261,12 +521,9 @@ else
 	components=$(grep -c '^PC[0-9]' "$out/$previous/workload-pca.model")
 	wanted=$(conf_number drift_components)
 	[ "$components" -lt "$wanted" ] || components=$wanted
-	run workload-projection pca-reduce -m "$out/$previous/workload-pca.model" \
-	    -n "$components" "$previous_metrics" > "$work/reference.tsv"
-	run workload-projection pca-reduce -m "$out/$previous/workload-pca.model" \
-	    -n "$components" "$metrics" > "$work/current.tsv"
-	kl_between "$work/reference.tsv" "$work/current.tsv" \
-	    "$work/workload-drift.tsv"
+	measure_drift workload-projection \
+	    "$out/$previous/workload-pca.model" "$previous_metrics" \
+	    "$metrics" "$work/workload-drift.tsv" -n "$components"
 	workload_drift=$(tsv_value "$work/workload-drift.tsv" kl)
 	threshold_line=$(threshold_for workload)
 	workload_threshold=${threshold_line%%	*}
@@ -291,7 +548,6 @@ else
 	    "$workload_decision" "$reason"
 	say "workload drift $(fmt "$workload_drift")," \
 	    "threshold $(fmt "$workload_threshold"): $workload_decision"
-	rm -f "$work/reference.tsv" "$work/current.tsv"
 fi
 
 # --- Step 2: labelling sample -------------------------------------------
@@ -299,15 +555,26 @@ fi
 # assign_clusters METRICS: every column of METRICS, then the cluster
 # space coordinates, on standard output.
 assign_clusters() {
-	run cluster-space pca-reduce -m "$work/cluster-pca.model" --keep 1- "$1"
+	project cluster-space "$work/cluster-pca.model" "$1" --keep 1-
 }
 
-assign_clusters "$metrics" > "$work/projected.tsv"
-run cluster-sample cluster-sample -m "$work/kmeans.model" \
-    --per-cluster "$(conf_number label_sample_per_cluster)" \
-    --expected-rows "$rows" -s "$((month_seed + 1))" \
-    "$work/projected.tsv" > "$work/sample.tsv"
-rm -f "$work/projected.tsv"
+# With shards, each block is projected and sampled by one job: the
+# probabilities are a single run's, the seeds the blocks' own.
+set -- --per-cluster "$(conf_number label_sample_per_cluster)" \
+    --expected-rows "$rows"
+if [ "$shards" -eq 1 ]; then
+	assign_clusters "$metrics" > "$work/projected.tsv"
+	run cluster-sample cluster-sample -m "$work/kmeans.model" "$@" \
+	    -s "$((month_seed + 1))" "$work/projected.tsv" > "$work/sample.tsv"
+	rm -f "$work/projected.tsv"
+else
+	run cluster-sample map_blocks rows "$metrics" \
+	    "pca-reduce $(quote -m "$work_path/cluster-pca.model" --keep 1-) |
+	    cluster-sample $(quote -m "$work_path/kmeans.model" "$@") \
+	    -s \$(($(((month_seed + 1) * 4096)) + {#}))" \
+	    "$work_path/cluster-pca.model" "$work_path/kmeans.model" \
+	    > "$work/sample.tsv"
+fi
 sample_rows=$(data_rows "$work/sample.tsv")
 say "$sample_rows points sampled for labelling"
 
@@ -333,6 +600,27 @@ add_decision messages "$sample_rows" "" "$messages_decision" "$reason"
 
 # --- Step 3: labels -----------------------------------------------------
 
+# label_items_by_shard OPTION...: labels.tsv from votes-sample.tsv by
+# vote-labels OPTION... on shards cut by a hash of the item, so that
+# all the votes on an item meet in one shard; the shards' labels are
+# put in the order of a single run, that of each item's first vote.
+label_items_by_shard() {
+	item_vote_column=$(conf vote_item_column)
+	run vote-labels shard-rows -n "$shards" --by "$item_vote_column" \
+	    -o "$map_dir/votes" "$work/votes-sample.tsv"
+	set -- "vote-labels $(quote "$@") {}" ::: "$map_dir"/votes-*.tsv
+	[ -z "$sshlogin" ] || set -- --transferfile {} "$@"
+	run vote-labels in_parallel "" "$@" > "$map_dir/labels.tsv"
+	awk -F '\t' -v item="$item_vote_column" '
+		NR == FNR && FNR == 1 { for (i = 1; i <= NF; i++)
+			if ($i == item) c = i; next }
+		NR == FNR { if (!($c in first)) first[$c] = ++n; next }
+		FNR == 1 { header = $0; print; next }
+		$0 != header { row[first[$1]] = $0 }
+		END { for (i = 1; i <= n; i++) if (i in row) print row[i] }' \
+	    "$work/votes-sample.tsv" "$map_dir/labels.tsv" > "$work/labels.tsv"
+}
+
 votes="$data/$month/votes.tsv"
 labelled_basis=labelled
 if [ -f "$votes" ]; then
@@ -353,8 +641,13 @@ if [ -f "$votes" ]; then
 	set -- --item "$(conf vote_item_column)" \
 	    --annotator "$(conf vote_annotator_column)" \
 	    --vote "$(conf vote_column)" --time "$(conf vote_time_column)"
-	run vote-labels vote-labels "$@" "$work/votes-sample.tsv" \
-	    > "$work/labels.tsv"
+	if [ "$shards" -eq 1 ]; then
+		run vote-labels vote-labels "$@" "$work/votes-sample.tsv" \
+		    > "$work/labels.tsv"
+	else
+		label_items_by_shard "$@"
+	fi
+	# Each annotator's report reads their votes on every item: one run.
 	run vote-labels vote-labels "$@" --annotators \
 	    "$work/votes-sample.tsv" > "$work/annotators.tsv"
 	rm -f "$work/votes-sample.tsv"
@@ -401,8 +694,15 @@ entropy="" entropy_decision=skipped
 entropy_input="$work/labelled.tsv"
 [ "$labelled_basis" = labelled ] || entropy_input="$work/sample.tsv"
 if [ "$(data_rows "$entropy_input")" -gt 0 ]; then
-	run entropy entropy -f cluster --categories "$k" --normalized \
-	    "$entropy_input" > "$work/entropy.tsv"
+	if [ "$shards" -eq 1 ]; then
+		run entropy entropy -f cluster --categories "$k" --normalized \
+		    "$entropy_input" > "$work/entropy.tsv"
+	else
+		map_partials entropy "$map_dir/entropy.list" "$entropy_input" \
+		    "entropy --partial -f cluster"
+		run entropy with_list "$map_dir/entropy.list" entropy --merge \
+		    --categories "$k" --normalized > "$work/entropy.tsv"
+	fi
 	entropy=$(tsv_value "$work/entropy.tsv" entropy)
 	previous_entropy=""
 	[ -z "$previous" ] || previous_entropy=$(awk -F '\t' '
@@ -459,7 +759,9 @@ add_decision clusters "$k" "" "$clusters_decision" "$reason"
 # draw_system_samples: exactly N rows of each cluster from last month and
 # this month, kept only for the clusters that have N rows in both, so that
 # like is compared with like (a workload new this month has no
-# counterpart last month); sets compared and left_out.
+# counterpart last month); sets compared and left_out.  The draw of
+# exactly N needs every row of a cluster, so it is one pass over the
+# rows, which shards may have projected.
 draw_system_samples() {
 	per_cluster=$(conf_number system_sample_per_cluster)
 	assign_clusters "$previous_metrics" > "$work/projected.tsv"
@@ -498,19 +800,12 @@ draw_system_samples() {
 # measure_system_drift: PCA of last month's performance sample, both
 # samples projected, KL; sets system_drift.
 measure_system_drift() {
-	run performance-pca pca-reduce --standardize \
-	    -f "$performance_columns" -n "$(conf_number drift_components)" \
-	    --fit-only -o "$work/performance-pca.model" \
-	    "$work/system-reference.tsv"
-	run performance-projection pca-reduce \
-	    -m "$work/performance-pca.model" "$work/system-reference.tsv" \
-	    > "$work/reference.tsv"
-	run performance-projection pca-reduce \
-	    -m "$work/performance-pca.model" "$work/system-current.tsv" \
-	    > "$work/current.tsv"
-	kl_between "$work/reference.tsv" "$work/current.tsv" \
+	fit_pca performance-pca "$work/system-reference.tsv" \
+	    "$work/performance-pca.model" "$performance_columns" \
+	    -n "$(conf_number drift_components)"
+	measure_drift performance-projection "$work/performance-pca.model" \
+	    "$work/system-reference.tsv" "$work/system-current.tsv" \
 	    "$work/system-drift.tsv"
-	rm -f "$work/reference.tsv" "$work/current.tsv"
 	system_drift=$(tsv_value "$work/system-drift.tsv" kl)
 }
 
@@ -587,6 +882,8 @@ fi
 
 # --- History, plots, report ---------------------------------------------
 
+[ "$shards" -eq 1 ] || rm -rf "$map_dir"
+
 {
 	if [ -n "$previous" ]; then
 		cat "$out/$previous/history.tsv"
@@ -605,7 +902,12 @@ fi
 } > "$work/history.tsv"
 
 run plots sh "$script_dir/batch-plots.sh" "$work"
-run report sh "$script_dir/batch-report.sh" "$work" "$month" "$data" \
+set --
+if [ "$shards" -gt 1 ]; then
+	set -- -n "$shards"
+	[ -z "$sshlogin" ] || set -- "$@" -S "$sshlogin"
+fi
+run report sh "$script_dir/batch-report.sh" "$@" "$work" "$month" "$data" \
     > "$work/report.md"
 rm -f "$work/step.err"
 

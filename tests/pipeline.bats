@@ -1,8 +1,9 @@
 #!/usr/bin/env bats
 # pipeline.bats - the monthly batch (scripts/month.sh, scripts/demo.sh,
 # scripts/batch.mk) run end to end: over the simulated fleet, where the
-# planted events must be caught, over a small fleet for the failure
-# paths and the Make rules, and over real service metrics.
+# planted events must be caught, again over shards with GNU parallel,
+# where the decisions must not change, over a small fleet for the
+# failure paths and the Make rules, and over real service metrics.
 
 load test_helper
 
@@ -134,6 +135,58 @@ small_fleet() {
 	run --separate-stderr sh "$SCRIPTS/month.sh" "$DEMO/fleet" 2026-07 "$DEMO/batch"
 	assert_success
 	diff -r before "$DEMO/batch/2026-07"
+}
+
+@test "pipeline: the demo fleet run over 3 shards takes the plain run's decisions" {
+	local month months=()
+	for month in "$DEMO"/fleet/*/; do
+		month=${month%/}
+		months+=("${month##*/}")
+		run --separate-stderr sh "$SCRIPTS/month.sh" -n 3 "$DEMO/fleet" \
+		    "${month##*/}" sharded
+		[ "$status" -eq 0 ] || fail "${month##*/}: $stderr"
+	done
+	assert_equal "${#months[@]}" 10
+	for month in "${months[@]}"; do
+		assert_equal "$(cut -f 1,2,5 "sharded/$month/decisions.tsv")" \
+		    "$(cut -f 1,2,5 "$DEMO/batch/$month/decisions.tsv")"
+		grep -q '^Run over 3 shards as GNU parallel jobs' \
+		    "sharded/$month/report.md"
+		[ ! -e "sharded/$month/map" ] || fail "$month: shards left behind"
+	done
+	# Merged and row-by-row steps agree with the plain run's figures.
+	assert_equal "$(cut -f 1-5 sharded/2026-11/history.tsv)" \
+	    "$(cut -f 1-5 "$DEMO/batch/2026-11/history.tsv")"
+	run awk -F '\t' 'NR == FNR { plain[FNR] = $12; next }
+		FNR > 2 { d = $12 - plain[FNR]; if (d < 0) d = -d
+			if (d > 1e-6 * plain[FNR]) print FNR, $12, plain[FNR] }' \
+	    "$DEMO/batch/2026-11/history.tsv" sharded/2026-11/history.tsv
+	assert_output ""
+	run ls -A sharded
+	refute_output --partial partial
+}
+
+@test "pipeline: make months SHARDS=2 runs the months over shards" {
+	small_fleet
+	run --separate-stderr make -C "$PROJECT_DIR" --no-print-directory \
+	    month MONTH=2026-03 DATA="$PWD/fleet" OUT="$PWD/out" \
+	    CONFIG="$PWD/small.conf" SHARDS=2
+	assert_success
+	[[ "$stderr" == *"month.sh: 2026-03: 240 rows, previous month 2026-02, 2 shards"* ]]
+	grep -q '^Run over 2 shards as GNU parallel jobs, on the cores' \
+	    out/2026-03/report.md
+}
+
+@test "pipeline: a shard count that is not a whole number from 1 is refused" {
+	small_fleet
+	printf 'shards = 0\n' > zero.conf
+	run --separate-stderr sh "$SCRIPTS/month.sh" -c zero.conf fleet 2026-02 out
+	assert_failure 1
+	[ "$stderr" = "month.sh: shards = '0': expected a whole number from 1 to 4096" ]
+	run --separate-stderr sh "$SCRIPTS/month.sh" -n 2.5 fleet 2026-02 out
+	assert_failure 1
+	[ "$stderr" = "month.sh: shards = '2.5': expected a whole number from 1 to 4096" ]
+	[ ! -e out/2026-02 ]
 }
 
 @test "pipeline: a month without votes skips the label steps and says so" {
