@@ -21,6 +21,7 @@ struct model_writer {
 	struct tsv_writer *output;
 	char *target_path;		/* NULL when writing to stdout */
 	char *temporary_path;
+	bool in_place;			/* a device or pipe, written directly */
 	bool record_has_key;
 };
 
@@ -79,24 +80,49 @@ open_temporary_beside(const char *target, char **temporary_path)
 }
 
 struct model_writer *
-model_writer_open(const char *path, const char *kind, int version,
-    const char *const *features, size_t n_features)
+model_writer_open_file(const char *path)
 {
 	struct model_writer *writer = xcalloc(1, sizeof(*writer));
 	struct stat status;
-	size_t i;
+	int fd;
 
 	if (strcmp(path, "-") == 0)
 		writer->output = tsv_writer_stdout();
-	else {
-		if (stat(path, &status) == 0 && S_ISDIR(status.st_mode)) {
+	else if (stat(path, &status) == 0 && !S_ISREG(status.st_mode)) {
+		/*
+		 * A directory is refused; a device or a pipe (/dev/stdout,
+		 * a FIFO) cannot be replaced by a rename, so it is written
+		 * in place.
+		 */
+		if (S_ISDIR(status.st_mode)) {
 			errno = EISDIR;
 			diag_fatal_errno(path);
 		}
+		if ((fd = open(path, O_WRONLY)) < 0)
+			diag_fatal_errno(path);
+		writer->in_place = true;
+		writer->output = tsv_writer_fd(fd, path);
+	} else {
 		writer->target_path = xstrdup(path);
 		writer->output = tsv_writer_fd(open_temporary_beside(path,
 		    &writer->temporary_path), path);
 	}
+	return writer;
+}
+
+struct tsv_writer *
+model_writer_output(struct model_writer *writer)
+{
+	return writer->output;
+}
+
+struct model_writer *
+model_writer_open(const char *path, const char *kind, int version,
+    const char *const *features, size_t n_features)
+{
+	struct model_writer *writer = model_writer_open_file(path);
+	size_t i;
+
 	model_writer_begin(writer, "model");
 	model_writer_put_string(writer, kind);
 	model_writer_put_count(writer, (unsigned long long)version);
@@ -169,7 +195,8 @@ model_writer_commit(struct model_writer *writer)
 
 	umask(mask);
 	if (writer->target_path == NULL) {
-		tsv_writer_close(writer->output);	/* stdout stays open */
+		/* Standard output stays open; a device or pipe is closed. */
+		tsv_writer_close(writer->output);
 		free(writer);
 		return;
 	}

@@ -34,6 +34,17 @@ struct model_writer;
 struct model_writer *model_writer_open(const char *path, const char *kind,
     int version, const char *const *features, size_t n_features);
 
+/*
+ * A path that names a device or a pipe (/dev/stdout, a FIFO) cannot be
+ * replaced by a rename and is written in place; a directory is refused.
+ *
+ * The same atomic replacement for a file that is not a model (a side
+ * output such as a table of resamples): no header records are written;
+ * write through model_writer_output and finish with model_writer_commit.
+ */
+struct model_writer *model_writer_open_file(const char *path);
+struct tsv_writer *model_writer_output(struct model_writer *writer);
+
 /* Records: begin one with its key, add values, end it. */
 void model_writer_begin(struct model_writer *writer, const char *key);
 void model_writer_put_exact(struct model_writer *writer, double value);

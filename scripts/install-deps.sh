@@ -3,7 +3,9 @@
 # any is missing.
 #
 # usage: install-deps.sh [base|bench|fuzz]...
-#   base   building, testing and running the monthly batch (default)
+#   base   building, testing and running the monthly batch (default);
+#          make check also builds and briefly runs the fuzzing harnesses
+#          (clang and its libFuzzer runtime) and runs valgrind
 #   bench  the other tools the benchmarks under bench/ compare against
 #   fuzz   clang and its libFuzzer runtime, for `make fuzz`
 #
@@ -14,7 +16,7 @@ set -eu
 
 base="make gcc libc6-dev libcsv-dev liblapacke-dev libopenblas-dev
 bats bats-assert bats-support parallel mandoc shellcheck gawk jq curl
-gnuplot-nox python3 libglib2.0-dev"
+gnuplot-nox python3 libglib2.0-dev clang libclang-rt-14-dev valgrind"
 bench="python3-sklearn python3-pandas python3-scipy python3-numpy
 r-base-core datamash hyperfine time"
 fuzz="clang libclang-rt-14-dev"

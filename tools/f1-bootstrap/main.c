@@ -18,7 +18,6 @@
  * Limits: the labels are held in memory, one byte per row; the work is
  * O(B n) random draws.
  */
-#include <fcntl.h>
 #include <getopt.h>
 #include <math.h>
 #include <stdbool.h>
@@ -33,6 +32,7 @@
 #include "numeric_parse.h"
 #include "random.h"
 #include "tsv_reader.h"
+#include "model_file.h"
 #include "tsv_writer.h"
 
 #define DEFAULT_RESAMPLES 1000
@@ -367,17 +367,15 @@ percentile_of_sorted(const double *sorted, size_t n, double p)
 	return sorted[i] + (h - below) * (sorted[i + 1] - sorted[i]);
 }
 
-static struct tsv_writer *
+/* The resamples table, written whole beside its name and renamed. */
+static struct model_writer *
 open_resamples_file(const char *path)
 {
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0666);
-	struct tsv_writer *out;
+	struct model_writer *file = model_writer_open_file(path);
 
-	if (fd < 0)
-		diag_fatal_errno(path);
-	out = tsv_writer_fd(fd, path);
-	tsv_writer_put_string(out, "resample\tf1\tprecision\trecall\n");
-	return out;
+	tsv_writer_put_string(model_writer_output(file),
+	    "resample\tf1\tprecision\trecall\n");
+	return file;
 }
 
 static void
@@ -400,13 +398,16 @@ run_resamples(const struct options *opts, const struct labelled_rows *rows,
     double *f1)
 {
 	struct random_state state;
+	struct model_writer *file = NULL;
 	struct tsv_writer *out = NULL;
 	unsigned long long n_undefined = 0;
 	long b;
 
 	random_seed(&state, opts->seed);
-	if (opts->resamples_path != NULL)
-		out = open_resamples_file(opts->resamples_path);
+	if (opts->resamples_path != NULL) {
+		file = open_resamples_file(opts->resamples_path);
+		out = model_writer_output(file);
+	}
 	for (b = 0; b < opts->n_resamples; b++) {
 		struct scores scores = draw_resample(rows, &state);
 
@@ -418,8 +419,8 @@ run_resamples(const struct options *opts, const struct labelled_rows *rows,
 			diag_progress("resamples", (unsigned long long)b);
 	}
 	diag_progress_end();
-	if (out != NULL)
-		tsv_writer_close(out);
+	if (file != NULL)
+		model_writer_commit(file);
 	if (n_undefined > 0)
 		diag_warn("%llu of %ld resamples hold no positive, true or "
 		    "predicted; their F1 is counted as 0", n_undefined,

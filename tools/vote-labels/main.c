@@ -20,7 +20,6 @@
  * ids); at most 2^32 - 1 votes.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <math.h>
 #include <stdbool.h>
@@ -32,6 +31,7 @@
 #include "cli.h"
 #include "diag.h"
 #include "numeric_parse.h"
+#include "model_file.h"
 #include "tsv_writer.h"
 #include "vote_labels.h"
 
@@ -335,13 +335,10 @@ static void
 write_ties(const struct options *opts, const struct vote_table *table,
     const struct item_label *labels)
 {
-	int fd = open(opts->ties_path, O_WRONLY | O_CREAT | O_TRUNC, 0666);
-	struct tsv_writer *out;
+	struct model_writer *file = model_writer_open_file(opts->ties_path);
+	struct tsv_writer *out = model_writer_output(file);
 	size_t i;
 
-	if (fd < 0)
-		diag_fatal_errno(opts->ties_path);
-	out = tsv_writer_fd(fd, opts->ties_path);
 	if (opts->has_header)
 		tsv_writer_put_string(out, "item\tvotes\tnormal\tabnormal\n");
 	for (i = 0; i < table->n_items; i++) {
@@ -352,7 +349,7 @@ write_ties(const struct options *opts, const struct vote_table *table,
 		put_counts(out, &labels[i]);
 		tsv_writer_newline(out);
 	}
-	tsv_writer_close(out);
+	model_writer_commit(file);
 }
 
 static void
