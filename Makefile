@@ -43,8 +43,8 @@ SCRIPTS = $(wildcard scripts/*.sh) $(wildcard bench/*.sh) .ci/run
 SANITIZER_ENV = ASAN_OPTIONS=exitcode=86:detect_leaks=1 \
 	UBSAN_OPTIONS=exitcode=86:print_stacktrace=1:halt_on_error=1
 
-.PHONY: all check test test-sanitize demo deps install uninstall clean \
-	lint help
+.PHONY: all check test test-sanitize test-memory demo deps install \
+	uninstall clean lint help
 
 all: $(PROGRAMS)
 
@@ -82,6 +82,11 @@ test-sanitize:
 	$(MAKE) SANITIZE=1 all
 	$(SANITIZER_ENV) BIN_DIR=$(CURDIR)/build/sanitize/bin \
 		bats --jobs $(BATS_JOBS) tests
+
+# Ten million rows through each streaming program: a minute or two, so
+# not part of check.
+test-memory: deps all
+	BIN_DIR=$(CURDIR)/bin bats tests/slow
 
 demo: deps
 	$(MAKE) all
@@ -122,6 +127,11 @@ help:
 	@echo "                then run them again under ASan and UBSan"
 	@echo "  test          run the tests on bin/ (no installing)"
 	@echo "  test-sanitize build with SANITIZE=1 and run the tests on it"
+	@echo "  test-memory   stream 10M rows through each streaming program"
+	@echo "                and check peak memory is that of 1M rows (slow)"
+	@echo "  memcheck      one run of each program under valgrind"
+	@echo "  fuzz          fuzz each libFuzzer harness for FUZZ_SECONDS"
+	@echo "  fuzz-check    replay the fuzzing corpora and regressions"
 	@echo "  demo          install what is missing, build, run the demo"
 	@echo "  deps          install the Debian packages the project needs"
 	@echo "  install       copy programs and man pages under PREFIX"

@@ -16,9 +16,10 @@ set -eu
 
 base="make gcc libc6-dev libcsv-dev liblapacke-dev libopenblas-dev
 bats bats-assert bats-support parallel mandoc shellcheck gawk jq curl
-gnuplot-nox python3 libglib2.0-dev clang libclang-rt-14-dev valgrind"
+gnuplot-nox python3 libglib2.0-dev clang libclang-rt-14-dev valgrind
+time"
 bench="python3-sklearn python3-pandas python3-scipy python3-numpy
-r-base-core datamash hyperfine time"
+r-base-core datamash hyperfine"
 fuzz="clang libclang-rt-14-dev"
 
 packages=""
