@@ -9,12 +9,15 @@
 VERSION = 1.0
 CC = cc
 CFLAGS = -std=c99 -O2 -g -Wall -Wextra
+# GLib (its hash tables) is found through pkg-config, which Debian's
+# libglib2.0-dev brings; cblas.h sits in the multiarch include folder
+# that Debian's compilers search by themselves.
+GLIB_CFLAGS = $(shell pkg-config --cflags glib-2.0 2>/dev/null)
+GLIB_LIBS = $(shell pkg-config --libs glib-2.0 2>/dev/null || echo -lglib-2.0)
 CPPFLAGS = -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L \
-	-DPIPELINE_VERSION='"$(VERSION)"' -Icommon \
-	-I/usr/include/x86_64-linux-gnu \
-	-I/usr/include/glib-2.0 -I/usr/lib/x86_64-linux-gnu/glib-2.0/include
+	-DPIPELINE_VERSION='"$(VERSION)"' -Icommon $(GLIB_CFLAGS)
 LDFLAGS =
-LDLIBS = -lcsv -llapacke -lopenblas -lm -lglib-2.0
+LDLIBS = -lcsv -llapacke -lopenblas -lm $(GLIB_LIBS)
 PREFIX = /usr/local
 MANPREFIX = $(PREFIX)/share/man
 DESTDIR =
