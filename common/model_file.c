@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +24,8 @@ struct model_writer {
 	char *temporary_path;
 	bool in_place;			/* a device or pipe, written directly */
 	bool record_has_key;
+	bool is_model;			/* ends with the 'end' record */
+	unsigned long long n_lines;	/* lines written so far */
 };
 
 /*
@@ -123,6 +126,7 @@ model_writer_open(const char *path, const char *kind, int version,
 	struct model_writer *writer = model_writer_open_file(path);
 	size_t i;
 
+	writer->is_model = true;
 	model_writer_begin(writer, "model");
 	model_writer_put_string(writer, kind);
 	model_writer_put_count(writer, (unsigned long long)version);
@@ -165,6 +169,7 @@ void
 model_writer_end(struct model_writer *writer)
 {
 	tsv_writer_newline(writer->output);
+	writer->n_lines++;
 }
 
 void
@@ -194,6 +199,9 @@ model_writer_commit(struct model_writer *writer)
 	mode_t mask = umask(0);
 
 	umask(mask);
+	if (writer->is_model)
+		model_writer_put_count_record(writer, "end",
+		    writer->n_lines + 1);
 	if (writer->target_path == NULL) {
 		/* Standard output stays open; a device or pipe is closed. */
 		tsv_writer_close(writer->output);
@@ -282,6 +290,42 @@ read_first_records(struct model *model, struct tsv_reader *reader,
 	}
 }
 
+/*
+ * The last record must be "end" with the number of lines of the file,
+ * its own included: a file cut short at a line end, or inside the last
+ * line, is refused instead of read as a smaller model.  The end record
+ * is then dropped from the records.
+ */
+static void
+check_end_record(struct model *model)
+{
+	const struct model_record *last;
+	long last_line, n_lines;
+	size_t i;
+
+	for (i = 0; i + 1 < model->n_records; i++)
+		if (strcmp(model->records[i].key, "end") == 0)
+			diag_fatal_at(model->path,
+			    model->records[i + 1].line_number,
+			    "a record after the 'end' record");
+	if (model->n_records == 0 || strcmp(model->records[
+	    model->n_records - 1].key, "end") != 0)
+		diag_fatal_at(model->path, model->n_records == 0 ? 2 :
+		    model->records[model->n_records - 1].line_number,
+		    "the model is cut short: its last line is not the "
+		    "'end' record");
+	last = &model->records[model->n_records - 1];
+	last_line = last->line_number;
+	if (last->n_values != 1 || !parse_whole_number(last->values[0], 1,
+	    LONG_MAX, &n_lines) || n_lines != last_line)
+		diag_fatal_at(model->path, last_line, "the 'end' record "
+		    "should give the number of lines, %ld", last_line);
+	free(last->key);
+	free(last->values[0]);
+	free(last->values);
+	model->n_records--;
+}
+
 struct model *
 model_read(const char *path, const char *kind, int max_version)
 {
@@ -309,6 +353,7 @@ model_read(const char *path, const char *kind, int max_version)
 		record->line_number = tsv_reader_line_number(reader);
 	}
 	tsv_reader_close(reader);
+	check_end_record(model);
 	return model;
 }
 

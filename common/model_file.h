@@ -7,6 +7,10 @@
  *	model	KIND	VERSION		kind of model and format version
  *	features	NAME...		the columns the model was fitted on
  *	KEY	VALUE...		the model's own records
+ *	end	N			the number of lines, this one included
+ *
+ * The end record makes a file cut short detectable: model_read refuses
+ * a model whose last line is not the end record with the right count.
  *
  * Numbers are printed exactly (shortest round-trip decimal), so a model
  * read back holds the same doubles, bit for bit.
@@ -61,7 +65,10 @@ void model_writer_put_record(struct model_writer *writer, const char *key,
 void model_writer_put_count_record(struct model_writer *writer,
     const char *key, unsigned long long value);
 
-/* Finish the file and move it into place; ends the program on error. */
+/*
+ * Finish the file (a model gets its end record) and move it into place;
+ * ends the program on error.
+ */
 void model_writer_commit(struct model_writer *writer);
 
 struct model_record {
@@ -83,8 +90,9 @@ struct model {
 
 /*
  * Read a model file and check that it is of the given kind with a
- * format version from 1 to max_version.  Ends the program, naming the
- * file and line, on anything else.  Free with model_free.
+ * format version from 1 to max_version and ends with its end record.
+ * Ends the program, naming the file and line, on anything else.  The
+ * records exclude model, features and end.  Free with model_free.
  */
 struct model *model_read(const char *path, const char *kind,
     int max_version);

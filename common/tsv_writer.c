@@ -5,6 +5,11 @@
  * it happens.  SIGPIPE is ignored once, when the first writer is made, so
  * that a closed pipe shows up as EPIPE and the program can end quietly
  * instead of being killed by the signal.
+ *
+ * A full buffer is written out only up to its last line end, and what a
+ * program had not flushed when it ends through diag_fatal is dropped, so
+ * the output of a run that stops on a bad row late in a stream ends with
+ * a whole row, never half of one (unless one line outgrows the buffer).
  */
 #include <errno.h>
 #include <math.h>
@@ -54,24 +59,53 @@ tsv_writer_fd(int fd, const char *name)
 	return make_writer(fd, name);
 }
 
-void
-tsv_writer_flush(struct tsv_writer *writer)
+/*
+ * Write the first length bytes of the buffer.  A closed pipe on standard
+ * output ends the program quietly (the reader wants no more); on any
+ * other file it is an error like a full disk, since that output was
+ * asked for by name.
+ */
+static void
+write_out(struct tsv_writer *writer, size_t length)
 {
 	size_t done = 0;
 
-	while (done < writer->used) {
+	while (done < length) {
 		ssize_t n = write(writer->fd, writer->buffer + done,
-		    writer->used - done);
+		    length - done);
 
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n < 0 && errno == EPIPE)
+		if (n < 0 && errno == EPIPE && writer->fd == STDOUT_FILENO)
 			exit(0);
 		if (n < 0)
 			diag_fatal_errno(writer->name);
 		done += (size_t)n;
 	}
+}
+
+void
+tsv_writer_flush(struct tsv_writer *writer)
+{
+	write_out(writer, writer->used);
 	writer->used = 0;
+}
+
+/* A full buffer: write the whole lines, keep the start of the next. */
+static void
+flush_whole_lines(struct tsv_writer *writer)
+{
+	size_t length = writer->used;
+
+	while (length > 0 && writer->buffer[length - 1] != '\n')
+		length--;
+	if (length == 0)
+		length = writer->used;	/* one line longer than the buffer */
+
+	write_out(writer, length);
+	memmove(writer->buffer, writer->buffer + length,
+	    writer->used - length);
+	writer->used -= length;
 }
 
 void
@@ -86,7 +120,7 @@ tsv_writer_put(struct tsv_writer *writer, const char *text, size_t length)
 		text += n;
 		length -= n;
 		if (writer->used == WRITER_BUFFER_SIZE)
-			tsv_writer_flush(writer);
+			flush_whole_lines(writer);
 	}
 }
 
@@ -100,7 +134,7 @@ void
 tsv_writer_put_char(struct tsv_writer *writer, char c)
 {
 	if (writer->used == WRITER_BUFFER_SIZE)
-		tsv_writer_flush(writer);
+		flush_whole_lines(writer);
 	writer->buffer[writer->used++] = c;
 }
 

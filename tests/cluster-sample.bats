@@ -294,10 +294,16 @@ count_by_cluster() {
 
 @test "cluster-sample: a truncated model is refused" {
 	make_abc
-	head -n -1 abc.model > short.model
+	head -n -2 abc.model > short.model
 	run --separate-stderr cluster-sample -m short.model --assign abc.tsv
 	assert_failure 1
-	[ "$stderr" = "cluster-sample: short.model: model has 2 cluster records, expected 3 (truncated or damaged file?)" ]
+	assert_equal "$stderr" "cluster-sample: short.model:$(($(wc -l < abc.model) - 2)): the model is cut short: its last line is not the 'end' record"
+	# A cluster record missing, with an end record made to fit.
+	awk -F '\t' -v OFS='\t' '$1 == "cluster" && ++c == 3 { next }
+	    $1 == "end" { $2 = NR - 1 } { print }' abc.model > two.model
+	run --separate-stderr cluster-sample -m two.model --assign abc.tsv
+	assert_failure 1
+	assert_equal "$stderr" "cluster-sample: two.model: model has 2 cluster records, expected 3 (truncated or damaged file?)"
 }
 
 @test "cluster-sample: exactly one mode is required" {

@@ -339,14 +339,16 @@ features	g	c
 rows	4
 cell	a	x	0.1
 cell	b	x	0
-cell	b	y	3"
+cell	b	y	3
+end	7"
 	printf 'c\nb\na\nb\n' > plain.tsv
 	run --separate-stderr entropy --partial -f c plain.tsv
 	assert_output "model	entropy-partial	1
 features	c
 rows	3
 cell	a	1
-cell	b	2"
+cell	b	2
+end	6"
 }
 
 @test "entropy: --merge matches group columns by name, in any order" {
@@ -368,7 +370,7 @@ y	2	1	1	0"
 	printf 'g\tc\n1\ta\n1\tb\n2\ta\n' > rows.tsv
 	entropy --partial -f c -g g -o empty.partial header-only.tsv
 	run --separate-stderr cat empty.partial
-	assert_output $'model\tentropy-partial\t1\nfeatures\tg\tc\nrows\t0'
+	assert_output $'model\tentropy-partial\t1\nfeatures\tg\tc\nrows\t0\nend\t4'
 	entropy --partial -f c -g g -o rows.partial rows.tsv
 	run --separate-stderr entropy --merge empty.partial rows.partial
 	assert_success
@@ -409,7 +411,7 @@ y	2	1	1	0"
 	run --separate-stderr entropy --merge c.partial numbers.partial
 	assert_failure 1
 	assert_equal "$stderr" "entropy: numbers.partial:1: a model of kind 'kl-drift-partial', expected 'entropy-partial'"
-	printf 'model\tentropy-partial\t1\nfeatures\tc\nrows\t1\ncell\ta\t-1\n' \
+	printf 'model\tentropy-partial\t1\nfeatures\tc\nrows\t1\ncell\ta\t-1\nend\t5\n' \
 	    > negative.partial
 	run --separate-stderr entropy --merge negative.partial
 	assert_failure 1

@@ -625,7 +625,8 @@ minimum	0	1
 maximum	4	3
 mean	2	2
 comoment	10	1
-comoment	1	2"
+comoment	1	2
+end	10"
 	run --separate-stderr kl-drift --partial --method hist --bins 2 \
 	    --range 0:4 four.tsv
 	assert_success
@@ -641,7 +642,8 @@ minimum	0	1
 maximum	4	3
 cell	0	0	1
 cell	0	1	1
-cell	1	1	2"
+cell	1	1	2
+end	13"
 }
 
 @test "kl-drift: a value outside --range is an error naming its line" {

@@ -46,7 +46,7 @@ record() {
 	    --max-iterations 50 --tolerance 0.001 blobs.tsv
 	assert_success
 	assert_equal "$(printf '%s\n' "$output" | cut -f 1 | tr '\n' ' ')" \
-	    "model features clusters rows inertia seed restarts max_iterations tolerance iterations state order standardized mean scale cluster cluster "
+	    "model features clusters rows inertia seed restarts max_iterations tolerance iterations state order standardized mean scale cluster cluster end "
 	assert_equal "$(printf '%s\n' "$output" | head -2)" \
 	    "$(printf 'model\tkmeans\t1\nfeatures\tx\ty')"
 	assert_equal "$(record seed)" "5"
@@ -400,6 +400,7 @@ start_model() {
 			printf 'cluster\t%d\t0\t%s\t%s\n' "$c" "${point%,*}" \
 			    "${point#*,}"
 		done
+		printf 'end\t%d\n' $((9 + $#))
 	} > "$file"
 }
 

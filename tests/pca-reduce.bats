@@ -146,9 +146,12 @@ scale=3
 eigenvalue=3
 ratio=3
 PC1=3
-PC2=3"
+PC2=3
+end=2"
 	run awk -F '\t' 'NR <= 2' model.tsv
 	assert_output $'model\tpca\t1\nfeatures\tc\ta'
+	run tail -n 1 model.tsv
+	assert_output $'end\t12'
 }
 
 @test "pca-reduce: a model of the wrong kind or truncated is refused" {
@@ -163,7 +166,22 @@ PC2=3"
 	head -n 5 model.tsv > truncated.tsv
 	run --separate-stderr pca-reduce -m truncated.tsv ab.tsv
 	assert_failure 1
-	assert_equal "$stderr" "pca-reduce: truncated.tsv: model has no 'mean' record (truncated or damaged file?)"
+	assert_equal "$stderr" "pca-reduce: truncated.tsv:5: the model is cut short: its last line is not the 'end' record"
+	# Cut inside the last line, the end record's count no longer fits.
+	head -c -2 model.tsv > cut.tsv
+	run --separate-stderr pca-reduce -m cut.tsv ab.tsv
+	assert_failure 1
+	assert_equal "$stderr" "pca-reduce: cut.tsv:11: the 'end' record should give the number of lines, 11"
+	# Whole records missing, with an end record made to fit.
+	grep -v '^mean' model.tsv | awk -F '\t' -v OFS='\t' \
+	    '$1 == "end" { $2 = NR } { print }' > no-mean.tsv
+	run --separate-stderr pca-reduce -m no-mean.tsv ab.tsv
+	assert_failure 1
+	assert_equal "$stderr" "pca-reduce: no-mean.tsv: model has no 'mean' record (truncated or damaged file?)"
+	{ cat model.tsv; printf 'PC1\t1\t0\n'; } > extra.tsv
+	run --separate-stderr pca-reduce -m extra.tsv ab.tsv
+	assert_failure 1
+	assert_equal "$stderr" "pca-reduce: extra.tsv:12: a record after the 'end' record"
 	printf 'model\tpca\t9\nfeatures\ta\n' > future.tsv
 	run --separate-stderr pca-reduce -m future.tsv ab.tsv
 	assert_failure 1
