@@ -117,7 +117,9 @@ data_rows() {
 }
 
 # run STEP COMMAND...: run a program, its messages kept in the month's
-# log; on failure they are shown and the month stops.
+# log; on failure they are shown and the month stops.  A message gets
+# the step's name in front unless it already starts with it (a program
+# names itself, and most steps are named after their program).
 run() {
 	step=$1
 	shift
@@ -126,7 +128,8 @@ run() {
 		die "$month: $step failed: $*"
 	fi
 	if [ -s "$work/step.err" ]; then
-		sed "s/^/$step: /" "$work/step.err" >> "$work/batch.log"
+		awk -v step="$step" 'index($0, step ": ") == 1 { print; next }
+		    { print step ": " $0 }' "$work/step.err" >> "$work/batch.log"
 	fi
 }
 
@@ -648,7 +651,7 @@ if [ -f "$votes" ]; then
 		label_items_by_shard "$@"
 	fi
 	# Each annotator's report reads their votes on every item: one run.
-	run vote-labels vote-labels "$@" --annotators \
+	run annotators vote-labels "$@" --annotators \
 	    "$work/votes-sample.tsv" > "$work/annotators.tsv"
 	rm -f "$work/votes-sample.tsv"
 	# The labelled sample: each sampled point that got a label.

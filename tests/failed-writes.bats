@@ -90,6 +90,35 @@ ties.tsv	vote-labels --ties ties.tsv rows.tsv
 EOF
 }
 
+@test "failed writes: a bad row late in a stream leaves whole rows only" {
+	pca-reduce -n 1 -f x,y --fit-only -o pca.model rows.tsv
+	{ cat rows.tsv; printf 'p0\tw0\t+1\tnormal\tnormal\tnan\t1\n'; } \
+	    > bad-tail.tsv
+	for command in "pca-reduce -m pca.model --keep item" \
+	    "cluster-sample -m kmeans.model --assign"; do
+		run --separate-stderr $command bad-tail.tsv
+		assert_failure 1
+		assert_equal "$stderr" "${command%% *}: bad-tail.tsv:20002: column 'x' is not a finite number: 'nan'"
+		# Some rows were written, and the last of them is whole.
+		[ -n "$output" ]
+		[ "$(printf '%s\n' "$output" | awk -F '\t' '{ print NF }' |
+		    sort -u | wc -l)" -eq 1 ]
+		$command bad-tail.tsv 2>/dev/null | tail -c 1 | od -An -c |
+		    grep -q '\\n'
+	done
+}
+
+@test "failed writes: a closed pipe named as an output file is an error" {
+	mkfifo resamples.fifo
+	head -c 10 resamples.fifo > /dev/null &
+	run --separate-stderr f1-bootstrap -B 50000 -s 1 -o resamples.fifo \
+	    rows.tsv
+	wait
+	assert_failure 1
+	assert_equal "$stderr" "f1-bootstrap: resamples.fifo: Broken pipe"
+	assert_output ""
+}
+
 @test "failed writes: a file write that fails leaves the previous file byte for byte" {
 	local name command
 	while IFS=$'\t' read -r name command; do
