@@ -109,6 +109,25 @@ linalg_symmetrize(size_t n, double *c)
 			c[i * n + j] = c[j * n + i];
 }
 
+/*
+ * The last guard before LAPACK: a non-finite entry would give NaN
+ * results or LAPACKE's own "argument was invalid".  Callers refuse such
+ * statistics first, naming their file and column (moments_finite); this
+ * only keeps a caller that forgot from printing garbage.
+ */
+static void
+require_finite(const char *routine, size_t n, const double *a)
+{
+	size_t i, j;
+
+	for (i = 0; i < n; i++)
+		for (j = 0; j < n; j++)
+			if (!isfinite(a[i * n + j]))
+				diag_fatal("%s: entry (%zu, %zu) of the "
+				    "matrix is %g, not a finite number",
+				    routine, i + 1, j + 1, a[i * n + j]);
+}
+
 static void
 report_lapack_failure(const char *routine, int info, const char *meaning)
 {
@@ -126,6 +145,7 @@ symmetric_eigen_descending(size_t n, const double *a, double *eigenvalues,
 	lapack_int found, info;
 	size_t i, j;
 
+	require_finite("symmetric_eigen_descending", n, a);
 	memcpy(work, a, n * n * sizeof(double));
 	single_thread_begin();
 	info = LAPACKE_dsyevr(LAPACK_ROW_MAJOR, 'V', 'A', 'U', blas_int(n),
@@ -156,6 +176,7 @@ cholesky_factor(size_t n, double *a)
 {
 	lapack_int info;
 
+	require_finite("cholesky_factor", n, a);
 	single_thread_begin();
 	info = LAPACKE_dpotrf(LAPACK_ROW_MAJOR, 'L', blas_int(n), a,
 	    blas_int(n));

@@ -5,10 +5,13 @@
  * named for the mathematics.  Every matrix is row-major, a contiguous
  * array of n_rows * n_cols doubles.  Dimensions are checked against the
  * 32-bit integers of the BLAS before each call, and inputs are finite
- * (the readers refuse NaN and infinities), so the libraries never reach
- * their own error paths, which print to standard output.  A routine that
- * fails numerically is reported as "prog: ROUTINE failed (info=N): what
- * it means" and the program exits 1.
+ * (the readers refuse NaN and infinities, and callers refuse statistics
+ * that overflow, see moments_finite), so the libraries never reach
+ * their own error paths, which print to standard output; the eigen and
+ * Cholesky routines end the program, naming the entry, rather than pass
+ * LAPACK a matrix that is not finite.  A routine that fails numerically
+ * is reported as "prog: ROUTINE failed (info=N): what it means" and the
+ * program exits 1.
  */
 #ifndef LINALG_H
 #define LINALG_H

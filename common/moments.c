@@ -1,6 +1,8 @@
 /*
  * moments.c - blocked, mergeable mean and co-moment (see moments.h).
  */
+#include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -34,6 +36,17 @@ merge_statistics(struct moments *moments, double count_b,
 
 	if (count_b == 0)
 		return;
+	if (moments->count == 0) {
+		/*
+		 * Copied, not merged: the same values the formula gives,
+		 * without delta delta' * 0, which is NaN once a mean passes
+		 * 1e154 and delta delta' overflows.
+		 */
+		memcpy(moments->mean, mean_b, d * sizeof(double));
+		memcpy(moments->comoment, comoment_b, d * d * sizeof(double));
+		moments->count = count_b;
+		return;
+	}
 	delta = xcalloc(d, sizeof(double));
 	for (i = 0; i < d; i++)
 		delta[i] = mean_b[i] - moments->mean[i];
@@ -46,6 +59,22 @@ merge_statistics(struct moments *moments, double count_b,
 		moments->mean[i] += delta[i] * (count_b / count);
 	moments->count = count;
 	free(delta);
+}
+
+/*
+ * The mean of column j of a block whose sum overflows, as the sum of
+ * x / n: each partial sum stays within the largest |x|, so the mean of
+ * finite values is finite.  Only then, since it rounds differently.
+ */
+static void
+scaled_block_mean(const double *block, size_t n, size_t d, size_t j,
+    double *mean)
+{
+	size_t i;
+
+	*mean = 0;
+	for (i = 0; i < n; i++)
+		*mean += block[i * d + j] / (double)n;
 }
 
 void
@@ -63,6 +92,10 @@ moments_flush(struct moments *moments)
 			block_mean[j] += moments->block[i * d + j];
 	for (j = 0; j < d; j++)
 		block_mean[j] /= (double)n;
+	for (j = 0; j < d; j++)
+		if (!isfinite(block_mean[j]))
+			scaled_block_mean(moments->block, n, d, j,
+			    &block_mean[j]);
 	for (i = 0; i < n; i++)
 		for (j = 0; j < d; j++)
 			moments->block[i * d + j] -= block_mean[j];
@@ -99,6 +132,56 @@ moments_covariance(const struct moments *moments, double ddof,
 
 	for (i = 0; i < n; i++)
 		covariance[i] = moments->comoment[i] / (moments->count - ddof);
+}
+
+bool
+moments_finite(const struct moments *moments, const char *const *names,
+    char *problem, size_t size)
+{
+	size_t d = moments->dimension, i, j;
+
+	for (j = 0; j < d; j++)
+		if (!isfinite(moments->comoment[j * d + j])) {
+			snprintf(problem, size, "column '%s' varies too "
+			    "widely: its sum of squared deviations overflows "
+			    "a double", names[j]);
+			return false;
+		}
+	for (j = 0; j < d; j++)
+		if (!isfinite(moments->mean[j])) {
+			snprintf(problem, size, "the mean of column '%s' "
+			    "overflows a double", names[j]);
+			return false;
+		}
+	for (i = 0; i < d; i++)
+		for (j = i + 1; j < d; j++)
+			if (!isfinite(moments->comoment[i * d + j]) ||
+			    !isfinite(moments->comoment[j * d + i])) {
+				snprintf(problem, size, "columns '%s' and "
+				    "'%s' vary too widely: their sum of cross "
+				    "deviations overflows a double", names[i],
+				    names[j]);
+				return false;
+			}
+	return true;
+}
+
+void
+moments_settle_constant_columns(struct moments *moments,
+    const double *minimum, const double *maximum)
+{
+	size_t d = moments->dimension, i, j;
+
+	if (moments->count == 0)
+		return;
+	for (j = 0; j < d; j++) {
+		if (minimum[j] != maximum[j])
+			continue;
+		moments->mean[j] = minimum[j];
+		for (i = 0; i < d; i++)
+			moments->comoment[i * d + j] =
+			    moments->comoment[j * d + i] = 0;
+	}
 }
 
 void

@@ -21,6 +21,7 @@
 #ifndef MOMENTS_H
 #define MOMENTS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 struct moments {
@@ -50,6 +51,30 @@ void moments_merge(struct moments *moments, const struct moments *other);
  */
 void moments_covariance(const struct moments *moments, double ddof,
     double *covariance);
+
+/*
+ * Whether every mean and co-moment is a finite double.  Finite values
+ * spread wider than about 1e154 overflow the co-moments (a sum of
+ * squares), and no decomposition of them means anything, so callers
+ * check before using them.  When one is not finite, problem (size
+ * bytes) receives what is wrong, naming the first such column from
+ * names (dimension of them), for the caller to prefix with its file:
+ *	column 'a' varies too widely: its sum of squared deviations
+ *	overflows a double
+ */
+bool moments_finite(const struct moments *moments, const char *const *names,
+    char *problem, size_t size);
+
+/*
+ * Give every column constant over the rows seen (minimum[j] equal to
+ * maximum[j], both dimension long) that value as its mean and no
+ * co-moment at all.  The blocked sums can round such a mean off the
+ * value, and at magnitudes past 1e154 the square of that rounding
+ * overflows the co-moments; call it after moments_flush.  Does nothing
+ * before the first row.
+ */
+void moments_settle_constant_columns(struct moments *moments,
+    const double *minimum, const double *maximum);
 
 void moments_free(struct moments *moments);
 

@@ -75,6 +75,24 @@ count_by_cluster() {
 		printf "%s:%s ", $3, p }')"
 }
 
+@test "cluster-sample: a repeated mode option takes its last value" {
+	make_abc
+	run --separate-stderr cluster-sample -m abc.model --exact 2 \
+	    --exact 1 -s 3 abc.tsv
+	assert_success
+	assert_equal "$stderr" ""
+	assert_equal "$(count_by_cluster)" "1:1 2:1 3:1 "
+	expected="$output"
+	run --separate-stderr cluster-sample -m abc.model --exact 1 -s 3 \
+	    abc.tsv
+	assert_equal "$output" "$expected"
+	run --separate-stderr cluster-sample -m abc.model --assign --assign \
+	    abc.tsv
+	assert_success
+	assert_equal "$stderr" ""
+	assert_equal "$(count_by_cluster)" "1:3 2:2 3:1 "
+}
+
 @test "cluster-sample: --exact reports a cluster with fewer rows than N" {
 	make_abc
 	run --separate-stderr cluster-sample -m abc.model --exact 2 abc.tsv
@@ -312,6 +330,11 @@ count_by_cluster() {
 	[ "$(printf '%s\n' "$stderr" | head -1)" = "cluster-sample: give exactly one of --assign, --per-cluster N and --exact N" ]
 	run --separate-stderr cluster-sample -m m --assign --exact 2
 	assert_failure 2
+	[ "$(printf '%s\n' "$stderr" | head -1)" = "cluster-sample: --assign and --exact are different modes; give one of --assign, --per-cluster N and --exact N" ]
+	run --separate-stderr cluster-sample -m m --per-cluster 5 --exact 2 \
+	    --per-cluster 6
+	assert_failure 2
+	[ "$(printf '%s\n' "$stderr" | head -1)" = "cluster-sample: --per-cluster and --exact are different modes; give one of --assign, --per-cluster N and --exact N" ]
 	run --separate-stderr cluster-sample --assign
 	assert_failure 2
 	[ "$(printf '%s\n' "$stderr" | head -1)" = "cluster-sample: -m MODEL is required" ]

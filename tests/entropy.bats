@@ -475,3 +475,35 @@ y	2	1	1	0"
 	assert_success
 	assert_equal "$output" "$expected"
 }
+
+@test "entropy: counts whose total overflows a double are refused, never inf and nan" {
+	printf 'c\tn\nx\t1e308\ny\t1e308\n' > huge.tsv
+	run --separate-stderr entropy -f c --counts n huge.tsv
+	assert_failure 1
+	assert_equal "$stderr" "entropy: huge.tsv:3: the counts of column 'n' add up to more than a double holds"
+	assert_output ""
+	printf 'g\tc\tn\na\tx\t1e308\nb\ty\t1e308\na\tz\t1e308\n' > grouped.tsv
+	run --separate-stderr entropy -f c -g g --counts n grouped.tsv
+	assert_failure 1
+	assert_equal "$stderr" "entropy: grouped.tsv:4: the counts of column 'n' in group 'a' add up to more than a double holds"
+	run --separate-stderr entropy --partial -f c --counts n huge.tsv
+	assert_failure 1
+	assert_output ""
+	printf 'c\tn\nx\t1e308\n' > one.tsv
+	printf 'c\tn\ny\t1e308\n' > other.tsv
+	entropy --partial -f c --counts n -o one.partial one.tsv
+	entropy --partial -f c --counts n -o other.partial other.tsv
+	run --separate-stderr entropy --merge one.partial other.partial
+	assert_failure 1
+	assert_equal "$stderr" "entropy: other.partial:4: the counts of the cells add up to more than a double holds"
+	assert_output ""
+	run --separate-stderr entropy --merge --partial one.partial other.partial
+	assert_failure 1
+}
+
+@test "entropy: a count too small beside the total to show adds 0, not NaN" {
+	printf 'c\tn\nx\t1e10\ny\t1e-320\n' > tiny.tsv
+	run --separate-stderr entropy -f c --counts n tiny.tsv
+	assert_success
+	assert_equal "${lines[1]}" $'10000000000\t2\t0'
+}

@@ -159,6 +159,31 @@ predictions() {
 	[[ "${stderr%%$'\n'*}" == "f1-bootstrap: "*"--percentiles"*"101"* ]]
 }
 
+@test "f1-bootstrap: an empty percentile is a usage error" {
+	predictions 3 1 1 5 > p.tsv
+	run --separate-stderr f1-bootstrap --percentiles 2.5,,97.5 p.tsv
+	assert_failure 2
+	assert_output ""
+	[ "${stderr%%$'\n'*}" = "f1-bootstrap: option --percentiles: empty element in '2.5,,97.5'" ]
+	run --separate-stderr f1-bootstrap --percentiles 50, p.tsv
+	assert_failure 2
+	[ "${stderr%%$'\n'*}" = "f1-bootstrap: option --percentiles: empty element in '50,'" ]
+	run --separate-stderr f1-bootstrap --percentiles '' p.tsv
+	assert_failure 2
+	[ "${stderr%%$'\n'*}" = "f1-bootstrap: option --percentiles: no values" ]
+}
+
+@test "f1-bootstrap: a percentile given twice is a usage error" {
+	predictions 3 1 1 5 > p.tsv
+	run --separate-stderr f1-bootstrap --percentiles 50,50 p.tsv
+	assert_failure 2
+	assert_output ""
+	[ "${stderr%%$'\n'*}" = "f1-bootstrap: option --percentiles: '50' is given twice" ]
+	run --separate-stderr f1-bootstrap --percentiles 5,50,50.0 p.tsv
+	assert_failure 2
+	[ "${stderr%%$'\n'*}" = "f1-bootstrap: option --percentiles: '50.0' is the same percentile as '50'" ]
+}
+
 @test "f1-bootstrap: a resamples file that cannot be written fails the run" {
 	predictions 3 1 1 5 > p.tsv
 	run --separate-stderr f1-bootstrap -B 5000 -o /dev/full p.tsv

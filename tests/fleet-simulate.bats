@@ -122,6 +122,23 @@ abnormal_share() {
 	[ "${stderr%%$'\n'*}" = "fleet-simulate: --start: '2026-13' is not a month of the form YYYY-MM" ]
 }
 
+@test "fleet-simulate: months past 9999-12 are a usage error" {
+	run --separate-stderr fleet-simulate -o fleet --start 9999-12 --months 2
+	assert_failure 2
+	assert_output ""
+	[ "${stderr%%$'\n'*}" = "fleet-simulate: --start 9999-12 with --months 2 runs past 9999-12, and month folders are named YYYY-MM: --months can be at most 1 here" ]
+	[ ! -e fleet ]
+	fleet-simulate -o fleet --start 9999-11 --months 2 --entities 2 --windows 1
+	run ls fleet
+	assert_output $'9999-11\n9999-12'
+}
+
+@test "fleet-simulate: --start takes digits only" {
+	run --separate-stderr fleet-simulate --start '2026-+1'
+	assert_failure 2
+	[ "${stderr%%$'\n'*}" = "fleet-simulate: --start: '2026-+1' is not a month of the form YYYY-MM" ]
+}
+
 @test "fleet-simulate: an operand is a usage error" {
 	run --separate-stderr fleet-simulate fleet
 	assert_failure 2

@@ -785,3 +785,101 @@ end	13"
 	assert_success
 	assert_close "$(field kl)" "$expected" 1e-12 relative
 }
+
+@test "kl-drift: gauss refuses moments that overflow, naming the sample and column" {
+	printf 'a\n1e308\n-1e308\n1\n' > h1.tsv
+	printf 'a\n1e308\n-1e308\n-1\n2\n' > h2.tsv
+	run --separate-stderr kl-drift h1.tsv h2.tsv
+	assert_failure 1
+	assert_equal "$stderr" "kl-drift: h2.tsv: column 'a' varies too widely: its sum of squared deviations overflows a double"
+	assert_output ""
+	run --separate-stderr kl-drift --partial -o h1.partial h1.tsv
+	assert_failure 1
+	assert_equal "$stderr" "kl-drift: h1.tsv: column 'a' varies too widely: its sum of squared deviations overflows a double"
+	[ ! -e h1.partial ]
+}
+
+@test "kl-drift: hist bins a range wider than the largest double correctly" {
+	printf 'a\n1e308\n-1e308\n1\n' > h1.tsv
+	printf 'a\n1e308\n-1e308\n-1\n2\n' > h2.tsv
+	# Edges -1e308, -5e307, 0, 5e307, 1e308: -1 falls in a bin of
+	# h2.tsv that h1.tsv leaves empty.
+	run --separate-stderr kl-drift --method hist --bins 4 h1.tsv h2.tsv
+	assert_success
+	assert_equal "$(field kl)" inf
+	assert_equal "$stderr" "kl-drift: kl is infinite: 1 bin holds current rows and no reference rows"
+	run --separate-stderr kl-drift --method hist --bins 4 \
+	    --range=-1e308:1e308 h1.tsv h2.tsv
+	assert_success
+	assert_equal "$(field kl)" inf
+	run --separate-stderr kl-drift --method hist --bins 4 --alpha 1 \
+	    --precision 17 --range=-1e308:1e308 h1.tsv h2.tsv
+	assert_success
+	# (1 + 1, 1 + 1, 1 + 1, 1 + 1) / 8 from h2, (1 + 1, 0 + 1, 1 + 1,
+	# 1 + 1) / 7 from h1
+	assert_close "$(field kl)" "$(awk 'BEGIN { p = 2 / 8
+		printf "%.17g", 3 * p * log(p / (2 / 7)) + p * log(p / (1 / 7))
+		}')" \
+	    1e-12 relative
+}
+
+@test "kl-drift: count totals that overflow are refused, naming the file" {
+	printf 'c\tn\na\t3\nb\t1\nc\t0\n' > r1.tsv
+	printf 'c\tn\na\t1e308\nb\t1e308\n' > big.tsv
+	run --separate-stderr kl-drift --counts n --category c r1.tsv big.tsv
+	assert_failure 1
+	assert_equal "$stderr" "kl-drift: big.tsv:3: the counts of column 'n' add up to more than a double holds"
+	assert_output ""
+	run --separate-stderr kl-drift --counts n --category c big.tsv r1.tsv
+	assert_failure 1
+	assert_equal "$stderr" "kl-drift: big.tsv:3: the counts of column 'n' add up to more than a double holds"
+}
+
+@test "kl-drift: a tiny count is not zero: the log ratio neither overflows nor underflows" {
+	printf 'c\tn\na\t1\nb\t3\n' > reg.tsv
+	printf 'c\tn\na\t1\nb\t1e-320\n' > tiny.tsv
+	run --separate-stderr kl-drift --counts n --category c --symmetric \
+	    --js --precision 17 reg.tsv tiny.tsv
+	assert_success
+	assert_equal "$stderr" ""
+	# D(reg || tiny) = 0.25 ln 0.25 + 0.75 (ln 0.75 - ln 1e-320), the
+	# subnormal 1e-320 as read, not the decimal
+	assert_close "$(field kl_reverse)" "$(awk 'BEGIN { b = -log(1e-320)
+		printf "%.17g", 0.25 * log(0.25) + 0.75 * (log(0.75) + b) }')" \
+	    1e-12 relative
+	assert_close "$(field kl)" "$(awk 'BEGIN { printf "%.17g", log(4) }')" \
+	    1e-12 relative
+	assert_close "$(field js)" "$(awk 'BEGIN { m1 = 0.625; m2 = 0.375
+		r = 0.25 * log(0.25 / m1) + 0.75 * log(0.75 / m2)
+		printf "%.17g", 0.5 * r + 0.5 * log(1 / m1) }')" 1e-12 relative
+}
+
+@test "kl-drift: knn gives the same estimate for values past 1e154 apart" {
+	printf 'a\n1\n1.5\n1.2\n2\n' > small-ref.tsv
+	printf 'a\n1.05\n1.4\n1.25\n1.1\n1.9\n' > small-cur.tsv
+	printf 'a\n1e200\n1.5e200\n1.2e200\n2e200\n' > big-ref.tsv
+	printf 'a\n1.05e200\n1.4e200\n1.25e200\n1.1e200\n1.9e200\n' \
+	    > big-cur.tsv
+	run --separate-stderr kl-drift --method knn -k 1 --precision 17 \
+	    small-ref.tsv small-cur.tsv
+	assert_success
+	local expected
+	expected=$(field kl)
+	run --separate-stderr kl-drift --method knn -k 1 --precision 17 \
+	    big-ref.tsv big-cur.tsv
+	assert_success
+	assert_close "$(field kl)" "$expected" 1e-12 relative
+	printf 'a\n1e-200\n1.5e-200\n1.2e-200\n2e-200\n' > tiny-ref.tsv
+	printf 'a\n1.05e-200\n1.4e-200\n1.25e-200\n1.1e-200\n1.9e-200\n' \
+	    > tiny-cur.tsv
+	run --separate-stderr kl-drift --method knn -k 1 --precision 17 \
+	    tiny-ref.tsv tiny-cur.tsv
+	assert_success
+	assert_close "$(field kl)" "$expected" 1e-12 relative
+	printf 'a\n1e308\n-1e308\n1\n5\n' > span-ref.tsv
+	printf 'a\n1e308\n-1e308\n-1\n2\n' > span-cur.tsv
+	run --separate-stderr kl-drift --method knn -k 1 span-ref.tsv \
+	    span-cur.tsv
+	assert_failure 1
+	assert_equal "$stderr" "kl-drift: knn: the squared distance between distinct rows of span-cur.tsv and span-ref.tsv underflows to 0 (their values span more than 300 decades), so the estimate is undefined"
+}

@@ -312,6 +312,19 @@ record() {
 	assert_failure 2
 }
 
+@test "kmeans-train: a malformed range of k is quoted whole" {
+	run --separate-stderr kmeans-train -k 3-
+	assert_failure 2
+	assert_output ""
+	[ "$(printf '%s\n' "$stderr" | head -1)" = "kmeans-train: option -k: '3-' is not a range LOW-HIGH of whole numbers from 2 to 100000" ]
+	run --separate-stderr kmeans-train -k 1-5
+	assert_failure 2
+	[ "$(printf '%s\n' "$stderr" | head -1)" = "kmeans-train: option -k: '1-5' is not a range LOW-HIGH of whole numbers from 2 to 100000" ]
+	run --separate-stderr kmeans-train -k 2-4-6
+	assert_failure 2
+	[ "$(printf '%s\n' "$stderr" | head -1)" = "kmeans-train: option -k: '2-4-6' is not a range LOW-HIGH of whole numbers from 2 to 100000" ]
+}
+
 @test "kmeans-train: a failed fit leaves the previous model in place" {
 	blobs 10 10 > blobs.tsv
 	kmeans-train -k 2 -f x,y -o kept.model blobs.tsv
@@ -693,8 +706,14 @@ sharded_fit() {
 	[ "$(printf '%s\n' "$stderr" | head -1)" = "kmeans-train: --partial and --merge are separate steps; give one" ]
 	printf 'x\ty\n0\t0\n' > a.tsv
 	run --separate-stderr kmeans-train --init start.model -k 3 a.tsv
-	assert_failure 1
-	[ "$stderr" = "kmeans-train: start.model: a model of 2 clusters, but -k is 3" ]
+	assert_failure 2
+	assert_output ""
+	[ "$(printf '%s\n' "$stderr" | head -1)" = "kmeans-train: --init start.model is a model of 2 clusters, but -k is 3; give -k 2 or leave -k out" ]
+	run --separate-stderr kmeans-train --partial --init start.model -k 5 a.tsv
+	assert_failure 2
+	[ "$(printf '%s\n' "$stderr" | head -1)" = "kmeans-train: --init start.model is a model of 2 clusters, but -k is 5; give -k 2 or leave -k out" ]
+	run --separate-stderr kmeans-train --init start.model -k 2 a.tsv
+	assert_success
 }
 
 @test "kmeans-train: --init needs the model's columns in the input" {

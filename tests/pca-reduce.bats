@@ -355,3 +355,61 @@ max_relative_difference() {
 	assert_failure 1
 	assert_equal "$stderr" "pca-reduce: ab.tsv:1: not a model file (expected 'model', kind and version on the first line)"
 }
+
+@test "pca-reduce: a variance that overflows is refused, naming the input and column" {
+	printf 'a\tb\n1\t1e200\n3\t-1e200\n4\t1e200\n' > wide.tsv
+	run --separate-stderr pca-reduce -n 1 wide.tsv
+	assert_failure 1
+	assert_equal "$stderr" "pca-reduce: wide.tsv: column 'b' varies too widely: its sum of squared deviations overflows a double"
+	assert_output ""
+	printf 'a\tb\n1\t1e308\n3\t-1e308\n4\t1\n' > widest.tsv
+	run --separate-stderr pca-reduce -n 1 --standardize widest.tsv
+	assert_failure 1
+	assert_equal "$stderr" "pca-reduce: widest.tsv: column 'b' varies too widely: its sum of squared deviations overflows a double"
+	run --separate-stderr pca-reduce --partial widest.tsv
+	assert_failure 1
+	assert_output ""
+	# Each shard is fine on its own; merged, the spread overflows.
+	printf 'a\tb\n1\t1.7e308\n2\t1.7e308\n' > high.tsv
+	printf 'a\tb\n1\t-1.7e308\n2\t-1.7e308\n' > low.tsv
+	pca-reduce --partial -o high.partial high.tsv
+	pca-reduce --partial -o low.partial low.tsv
+	run --separate-stderr pca-reduce --merge -o merged.model high.partial \
+	    low.partial
+	assert_failure 1
+	assert_equal "$stderr" "pca-reduce: partials: column 'b' varies too widely: its sum of squared deviations overflows a double"
+	[ ! -e merged.model ]
+}
+
+@test "pca-reduce: a constant column past 1e154 is still constant, not an overflow" {
+	printf 'a\tb\n1\t1e200\n2\t1e200\n4\t1e200\n' > big-constant.tsv
+	run --separate-stderr pca-reduce -n 1 big-constant.tsv
+	assert_success
+	assert_equal "$stderr" "pca-reduce: column 'b' is constant; it adds nothing to the components"
+	assert_equal "${lines[1]}" "-1.33333"
+}
+
+@test "pca-reduce: --standardize refuses a column whose variance underflows" {
+	printf 'a\tb\n1\t1e-300\n3\t-1e-300\n4\t1e-300\n' > narrow.tsv
+	run --separate-stderr pca-reduce -n 1 --standardize narrow.tsv
+	assert_failure 1
+	assert_equal "$stderr" "pca-reduce: narrow.tsv: --standardize: column 'b' varies too little: its variance underflows a double, so dividing by its standard deviation is not finite"
+	assert_output ""
+}
+
+@test "pca-reduce: a spread that underflows is not called constant" {
+	printf 'a\n4.9e-324\n0\n4.9e-324\n' > subnormal.tsv
+	run --separate-stderr pca-reduce -n 1 subnormal.tsv
+	assert_failure 1
+	assert_equal "$stderr" "pca-reduce: total variance is zero in double precision: every selected column is constant or its variance underflows (column 'a' is not constant)"
+	assert_output ""
+}
+
+@test "pca-reduce: projected scores that overflow are refused, naming the row" {
+	printf 'a\tb\n1\t2\n2\t1\n3\t3\n' > ab.tsv
+	pca-reduce -n 1 --fit-only -o ab.model ab.tsv
+	printf 'a\tb\n1\t2\n1.7e308\t1.7e308\n' > far.tsv
+	run --separate-stderr pca-reduce -m ab.model far.tsv
+	assert_failure 1
+	assert_equal "$stderr" "pca-reduce: far.tsv:3: the score on PC1 overflows a double: the row is too far from the model's mean"
+}

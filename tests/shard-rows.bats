@@ -40,7 +40,7 @@ load test_helper
 	run --separate-stderr shard-rows -n 3 -o s -v one-row.tsv
 	assert_success
 	assert_equal "$(cat s-0003.tsv)" "x"
-	assert_equal "$stderr" "shard-rows: s-0001.tsv: 1 rows
+	assert_equal "$stderr" "shard-rows: s-0001.tsv: 1 row
 shard-rows: s-0002.tsv: 0 rows
 shard-rows: s-0003.tsv: 0 rows"
 }
@@ -63,6 +63,32 @@ shard-rows: s-0003.tsv: 0 rows"
 	assert_failure 2
 	assert_equal "${stderr%%$'\n'*}" \
 	    "shard-rows: option -n: '0' is not a whole number from 1 to 4096"
+}
+
+@test "shard-rows: an empty prefix or one ending in / is a usage error" {
+	printf 'x\n1\n' > one-row.tsv
+	run --separate-stderr shard-rows -n 2 -o '' one-row.tsv
+	assert_failure 2
+	assert_output ""
+	assert_equal "${stderr%%$'\n'*}" \
+	    "shard-rows: option -o: the prefix is empty; the shards would be named -0001.tsv and so on"
+	mkdir out
+	run --separate-stderr shard-rows -n 2 -o out/ one-row.tsv
+	assert_failure 2
+	assert_equal "${stderr%%$'\n'*}" \
+	    "shard-rows: option -o: prefix 'out/' ends in '/'; the shards would be named out/-0001.tsv and so on"
+	run ls -A out
+	assert_output ""
+	run ls -- -0001.tsv
+	assert_failure
+}
+
+@test "shard-rows: -v counts rows in the singular and the plural" {
+	printf 'x\n1\n2\n3\n' > three-rows.tsv
+	run --separate-stderr shard-rows -n 2 -o s -v three-rows.tsv
+	assert_success
+	assert_equal "$stderr" "shard-rows: s-0001.tsv: 2 rows
+shard-rows: s-0002.tsv: 1 row"
 }
 
 @test "shard-rows: --no-header shards without a header" {

@@ -206,6 +206,64 @@ gold_matches() {
 	[ "$stderr" = "vote-labels: votes.tsv:2: time 'yesterday' in column 'when' is neither seconds nor an ISO 8601 date-time" ]
 }
 
+# time_error TIME: the stderr of vote-labels --time on one vote at TIME.
+time_error() {
+	printf 'item\tannotator\tvote\ttime\ni\tA\tyes\t%s\n' "$1" >votes.tsv
+	run --separate-stderr vote-labels --time time votes.tsv
+}
+
+@test "vote-labels: a date that does not exist is an error naming the line" {
+	{ printf 'item\tannotator\tvote\ttime\n'
+	    printf 'i\tA\tyes\t2024-02-30\ni\tA\tno\t2024-03-01\n'; } >votes.tsv
+	run --separate-stderr vote-labels --time time votes.tsv
+	assert_failure 1
+	assert_output ""
+	[ "$stderr" = "vote-labels: votes.tsv:2: time '2024-02-30' in column 'time' is not a real date-time: 2024-02 has no day 30" ]
+	local case time reason
+	for case in '2024-02-31|2024-02 has no day 31' \
+	    '2023-02-29|2023-02 has no day 29' \
+	    '1900-02-29|1900-02 has no day 29' \
+	    '2024-13-01|there is no month 13' \
+	    '2024-04-31|2024-04 has no day 31'; do
+		time=${case%%|*} reason=${case#*|}
+		time_error "$time"
+		assert_failure 1
+		assert_equal "$stderr" "vote-labels: votes.tsv:2: time '$time' in column 'time' is not a real date-time: $reason"
+	done
+}
+
+@test "vote-labels: leap days, leap seconds and +-14:00 are real times" {
+	{ printf 'item\tannotator\tvote\ttime\n'; printf '%s\n' \
+	    'i	A	yes	2024-02-29' 'i	B	no	2000-02-29T23:59:60Z' \
+	    'i	C	no	2024-05-29T10:00+14:00' \
+	    'i	D	no	2024-05-29T10:00-1400'; } >votes.tsv
+	run --separate-stderr vote-labels --time time votes.tsv
+	assert_success
+	assert_equal "$(field votes) $(field normal) $(field abnormal)" "4 1 3"
+	[ "$stderr" = "" ]
+}
+
+@test "vote-labels: an impossible time of day or offset is an error" {
+	time_error 2024-05-29T24:00:00
+	assert_failure 1
+	[ "$stderr" = "vote-labels: votes.tsv:2: time '2024-05-29T24:00:00' in column 'time' is not a real date-time: there is no hour 24" ]
+	time_error '2024-05-29 10:60'
+	assert_failure 1
+	[ "$stderr" = "vote-labels: votes.tsv:2: time '2024-05-29 10:60' in column 'time' is not a real date-time: there is no minute 60" ]
+	time_error 2024-05-29T10:00:61
+	assert_failure 1
+	[ "$stderr" = "vote-labels: votes.tsv:2: time '2024-05-29T10:00:61' in column 'time' is not a real date-time: there is no second 61" ]
+	time_error 2024-05-29T10:00+99:99
+	assert_failure 1
+	[ "$stderr" = "vote-labels: votes.tsv:2: time '2024-05-29T10:00+99:99' in column 'time' is not a real date-time: UTC offset +99:99 has no minute 99" ]
+	time_error 2024-05-29T10:00+25:00
+	assert_failure 1
+	[ "$stderr" = "vote-labels: votes.tsv:2: time '2024-05-29T10:00+25:00' in column 'time' is not a real date-time: UTC offset +25:00 is not from -14:00 to +14:00" ]
+	time_error 2024-05-29T10:00-1401
+	assert_failure 1
+	[ "$stderr" = "vote-labels: votes.tsv:2: time '2024-05-29T10:00-1401' in column 'time' is not a real date-time: UTC offset -1401 is not from -14:00 to +14:00" ]
+}
+
 @test "vote-labels: --exclude drops the listed annotators" {
 	votes "i A no" "i B no" "i C yes" "i D no" "j A no" >votes.tsv
 	printf 'A\nnobody\n' >excluded.txt

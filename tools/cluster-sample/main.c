@@ -104,7 +104,8 @@ enum sample_mode {
 struct options {
 	const char *model_path;		/* -m */
 	enum sample_mode mode;		/* which of the three modes */
-	int n_modes;			/* mode options given */
+	const char *mode_option;	/* the option that set mode */
+	const char *other_mode;		/* a later option of another mode */
 	long target;			/* N of --per-cluster or --exact */
 	double expected_rows;		/* --expected-rows, or 0 */
 	bool adaptive;			/* --adaptive */
@@ -140,8 +141,14 @@ static void
 set_mode(struct options *opts, enum sample_mode mode, const char *option,
     const char *argument)
 {
-	opts->mode = mode;
-	opts->n_modes++;
+	/* The last of a repeated mode option wins, as elsewhere. */
+	if (opts->mode != MODE_NONE && opts->mode != mode &&
+	    opts->other_mode == NULL)
+		opts->other_mode = option;
+	if (opts->other_mode == NULL) {
+		opts->mode = mode;
+		opts->mode_option = option;
+	}
 	if (argument != NULL)
 		opts->target = option_parse_long(option, argument, 1,
 		    100000000);
@@ -229,7 +236,11 @@ check_option_conflicts(const struct options *opts)
 {
 	if (opts->model_path == NULL)
 		diag_usage("-m MODEL is required");
-	if (opts->n_modes != 1)
+	if (opts->other_mode != NULL)
+		diag_usage("%s and %s are different modes; give one of "
+		    "--assign, --per-cluster N and --exact N",
+		    opts->mode_option, opts->other_mode);
+	if (opts->mode == MODE_NONE)
 		diag_usage("give exactly one of --assign, --per-cluster N and "
 		    "--exact N");
 	if ((opts->expected_rows > 0 || opts->adaptive) &&

@@ -160,10 +160,13 @@ struct tally {
 	size_t *cell_group;		/* group number of each cell */
 	double *cell_count;		/* count of each cell */
 	size_t cell_capacity;
+	double *group_total;		/* running sum of each group */
+	size_t group_capacity;
 	char *key;			/* scratch for building keys */
 	size_t key_capacity;
 	unsigned long long n_rows;	/* data rows behind the counts */
 	struct group_result *results;	/* per group, once computed */
+	struct cell_view *sorted;	/* every cell, once sorted */
 };
 
 /* A cell as sorted for summing and writing: by group key, category. */
@@ -421,12 +424,14 @@ row_count(const struct tsv_reader *reader, const struct columns *columns)
 
 /*
  * Add count to the cell whose key is in tally->key (its group key the
- * first group_length bytes), making the cell and group if new.
+ * first group_length bytes), making the cell and group if new.  Returns
+ * false when the group's total overflows a double (which bounds its
+ * cells' counts too), for the caller to refuse, naming where.
  */
-static void
+static bool
 tally_add(struct tally *tally, size_t group_length, double count)
 {
-	size_t cell;
+	size_t cell, group, old;
 	bool added;
 
 	cell = string_index_intern(tally->cells, tally->key, &added);
@@ -443,7 +448,30 @@ tally_add(struct tally *tally, size_t group_length, double count)
 		    tally->key, NULL);
 		tally->cell_count[cell] = 0;
 	}
+	group = tally->cell_group[cell];
+	if (group >= tally->group_capacity) {
+		old = tally->group_capacity;
+		tally->group_capacity = tally->group_capacity * 2 + 64;
+		tally->group_total = xreallocarray(tally->group_total,
+		    tally->group_capacity, sizeof(double));
+		memset(tally->group_total + old, 0,
+		    (tally->group_capacity - old) * sizeof(double));
+	}
 	tally->cell_count[cell] += count;
+	tally->group_total[group] += count;
+	return !isinf(tally->group_total[group]);
+}
+
+/* " in group 'KEY'", KEY the start of tally->key, when grouped. */
+static const char *
+group_phrase(const struct tally *tally, bool grouped, size_t group_length,
+    char *buffer, size_t size)
+{
+	if (!grouped)
+		return "";
+	snprintf(buffer, size, " in group '%s'", diag_quote(tally->key,
+	    group_length));
+	return buffer;
 }
 
 /* Add the current row to its cell. */
@@ -452,13 +480,20 @@ tally_row(struct tally *tally, const struct tsv_reader *reader,
     const struct columns *columns)
 {
 	size_t group_length;
+	char phrase[64];
 
 	if (tsv_reader_field_length(reader, columns->category) == 0)
 		diag_fatal_at(tsv_reader_display_name(reader),
 		    tsv_reader_line_number(reader), "column '%s' is empty",
 		    tsv_reader_column_name(reader, columns->category));
 	group_length = build_cell_key(tally, reader, columns);
-	tally_add(tally, group_length, row_count(reader, columns));
+	if (!tally_add(tally, group_length, row_count(reader, columns)))
+		diag_fatal_at(tsv_reader_display_name(reader),
+		    tsv_reader_line_number(reader), "the counts of column "
+		    "'%s'%s add up to more than a double holds",
+		    tsv_reader_column_name(reader, columns->counts),
+		    group_phrase(tally, columns->groups.n_fields > 0,
+		    group_length, phrase, sizeof(phrase)));
 }
 
 static int
@@ -511,14 +546,19 @@ compute_entropies(struct tally *tally, const struct cell_view *cells)
 		if (cells[i].count > 0)
 			group->n_seen++;
 	}
-	/* H = -sum p ln p over positive counts; p = 1 gives exactly 0. */
+	/*
+	 * H = -sum p ln p over positive counts; p = 1 gives exactly 0.  A
+	 * count so small beside n that p underflows to 0 adds 0 (its term
+	 * is below 1e-320), not 0 ln 0 = NaN.
+	 */
 	for (i = 0; i < n_cells; i++) {
 		struct group_result *group = &results[cells[i].group];
 		double p;
 
 		if (cells[i].count > 0) {
 			p = cells[i].count / group->n;
-			group->entropy_nats -= p * log(p);
+			if (p > 0)
+				group->entropy_nats -= p * log(p);
 		}
 	}
 }
@@ -536,6 +576,12 @@ check_results(const struct options *opts, const char *source, bool grouped,
 	for (g = 0; g < n_groups; g++) {
 		const char *key = string_index_key(tally->groups, g);
 
+		/* Refused as they were added; summed here in byte order. */
+		if (isinf(results[g].n))
+			diag_fatal("%s: %s%s%sthe counts add up to more than "
+			    "a double holds", source, grouped ? "group '" : "",
+			    grouped ? diag_quote(key, strlen(key)) : "",
+			    grouped ? "': " : "");
 		if (results[g].n_seen == 0)
 			diag_fatal("%s: %s%s%sall counts are zero: no "
 			    "observations", source, grouped ? "group '" : "",
@@ -728,6 +774,7 @@ merge_cell(struct tally *tally, const struct model *file,
 	size_t n_groups = file->n_features - 1, used = 0, group_length, j;
 	const char *category = record->values[n_groups];
 	double count;
+	char phrase[64];
 
 	if (record->n_values != n_groups + 2)
 		diag_fatal_at(file->path, record->line_number, "record 'cell' "
@@ -749,7 +796,11 @@ merge_cell(struct tally *tally, const struct model *file,
 	group_length = used > 0 ? used - 1 : 0;
 	append_to_key(tally, &used, category, strlen(category));
 	tally->key[used] = '\0';
-	tally_add(tally, group_length, count);
+	if (!tally_add(tally, group_length, count))
+		diag_fatal_at(file->path, record->line_number, "the counts "
+		    "of the cells%s add up to more than a double holds",
+		    group_phrase(tally, n_groups > 0, group_length, phrase,
+		    sizeof(phrase)));
 }
 
 /* Add the counts of the partial at path; the first sets the names. */
@@ -813,8 +864,10 @@ free_tally(struct tally *tally)
 	string_index_free(tally->cells);
 	free(tally->cell_group);
 	free(tally->cell_count);
+	free(tally->group_total);
 	free(tally->key);
 	free(tally->results);
+	free(tally->sorted);
 }
 
 int
@@ -843,7 +896,11 @@ main(int argc, char **argv)
 	diag_verbose("%s: %llu rows, %zu groups, %zu (group, category) "
 	    "pairs", opts.merge ? "partials" : names.source, tally.n_rows,
 	    string_index_count(tally.groups), string_index_count(tally.cells));
-	cells = sorted_cells(&tally, names.n_groups > 0);
+	/*
+	 * Owned by the tally: freed with it, and reachable from it should a
+	 * check below end the run, so the leak checker sees no leak.
+	 */
+	cells = tally.sorted = sorted_cells(&tally, names.n_groups > 0);
 
 	if (opts.partial)
 		write_partial(opts.output_path != NULL ? opts.output_path :
@@ -855,7 +912,6 @@ main(int argc, char **argv)
 		write_results(&opts, &names, &tally, cells);
 	}
 
-	free(cells);
 	free_tally(&tally);
 	free_names(&names);
 	return 0;

@@ -118,26 +118,49 @@ struct scores {
 	bool defined;			/* a positive, true or predicted */
 };
 
-/* Split --percentiles into numbers in [0, 100], keeping their text. */
+/*
+ * Split --percentiles into numbers in [0, 100], keeping their text; an
+ * empty element or a percentile given twice (which would name two
+ * columns alike) is a usage error.
+ */
 static void
 parse_percentiles(const char *list, struct options *opts)
 {
-	char *word, *saved = NULL;
+	char *word, *next;
+	size_t i;
+	double p;
 
+	if (*list == '\0')
+		diag_usage("option --percentiles: no values");
 	free(opts->percentile_list);
 	opts->percentile_list = xstrdup(list);
 	opts->n_percentiles = 0;
-	for (word = strtok_r(opts->percentile_list, ",", &saved);
-	    word != NULL; word = strtok_r(NULL, ",", &saved)) {
+	for (word = opts->percentile_list; word != NULL; word = next) {
+		next = strchr(word, ',');
+		if (next != NULL)
+			*next++ = '\0';
+		if (*word == '\0')
+			diag_usage("option --percentiles: empty element in "
+			    "'%s'", diag_quote(list, strlen(list)));
 		if (opts->n_percentiles == MAX_PERCENTILES)
 			diag_usage("--percentiles: at most %d values",
 			    MAX_PERCENTILES);
-		opts->percentiles[opts->n_percentiles] = option_parse_double(
-		    "--percentiles", word, 0, 100);
+		p = option_parse_double("--percentiles", word, 0, 100);
+		for (i = 0; i < opts->n_percentiles; i++) {
+			if (strcmp(opts->percentile_text[i], word) == 0)
+				diag_usage("option --percentiles: '%s' is "
+				    "given twice", diag_quote(word,
+				    strlen(word)));
+			if (opts->percentiles[i] == p)
+				diag_usage("option --percentiles: '%s' is "
+				    "the same percentile as '%s'",
+				    diag_quote(word, strlen(word)),
+				    diag_quote(opts->percentile_text[i],
+				    strlen(opts->percentile_text[i])));
+		}
+		opts->percentiles[opts->n_percentiles] = p;
 		opts->percentile_text[opts->n_percentiles++] = word;
 	}
-	if (opts->n_percentiles == 0)
-		diag_usage("--percentiles: no values in '%s'", list);
 }
 
 static void

@@ -27,6 +27,7 @@
  * leaves the metrics as they were.  Limits: the workload types, metric
  * formulas and annotator behaviours are built in (see the man page).
  */
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -175,11 +176,15 @@ struct month_files {
 static void
 parse_start_month(const char *argument, struct options *opts)
 {
-	int year, month;
+	int year, month, i;
 	char extra;
 
-	if (sscanf(argument, "%4d-%2d%c", &year, &month, &extra) != 2 ||
-	    strlen(argument) != 7 || year < 1000 || month < 1 || month > 12)
+	for (i = 0; i < 7; i++)
+		if (i == 4 ? argument[i] != '-' :
+		    !isdigit((unsigned char)argument[i]))
+			break;
+	if (i < 7 || sscanf(argument, "%4d-%2d%c", &year, &month,
+	    &extra) != 2 || year < 1000 || month < 1 || month > 12)
 		diag_usage("--start: '%s' is not a month of the form YYYY-MM",
 		    argument);
 	opts->start_year = year;
@@ -307,12 +312,22 @@ parse_options(int argc, char **argv, struct options *opts)
 static void
 check_option_conflicts(const struct options *opts)
 {
+	long last;
+
 	if (opts->drift_month == 1)
 		diag_usage("--drift-month must be 2 or later: the first "
 		    "month is the baseline");
 	if (opts->regression_month == 1)
 		diag_usage("--regression-month must be 2 or later: the "
 		    "first month is the baseline");
+	/* Month folders are named YYYY-MM, so that they sort in time. */
+	last = 9999L * 12 + 11 - ((long)opts->start_year * 12 +
+	    opts->start_month - 1) + 1;
+	if (opts->n_months > last)
+		diag_usage("--start %04d-%02d with --months %ld runs past "
+		    "9999-12, and month folders are named YYYY-MM: "
+		    "--months can be at most %ld here", opts->start_year,
+		    opts->start_month, opts->n_months, last);
 }
 
 /* A log-normal factor with median 1 and log-scale spread sigma. */

@@ -8,6 +8,7 @@
  * Those empty cells all have the same probabilities, so they are summed
  * in one term however many there are.
  */
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 
@@ -22,6 +23,41 @@ relative_term(double p, double q)
 	if (q == 0)
 		return INFINITY;
 	return p * log(p / q);
+}
+
+/*
+ * ln(p / q) for p = a / norm_a and q = b / norm_b, a and b positive:
+ * from the ratio while p, q and p / q are normal doubles (the accurate
+ * form when p is near q), else as ln a - ln norm_a - (ln b - ln norm_b),
+ * since p / q can overflow and a tiny p or q underflow, which would
+ * turn a finite term into an infinite or wrong one.
+ */
+static double
+log_ratio(double a, double norm_a, double b, double norm_b)
+{
+	double p = a / norm_a, q = b / norm_b, ratio;
+
+	if (p >= DBL_MIN && q >= DBL_MIN) {
+		ratio = p / q;
+		if (ratio >= DBL_MIN && ratio <= DBL_MAX)
+			return log(ratio);
+	}
+	return (log(a) - log(norm_a)) - (log(b) - log(norm_b));
+}
+
+/*
+ * p ln(p / q) of the smoothed counts a and b (alpha already added) over
+ * their totals: 0 when a is 0, +inf when only b is, told by the counts,
+ * never by a probability that underflowed.
+ */
+static double
+count_term(double a, double norm_a, double b, double norm_b)
+{
+	if (a == 0)
+		return 0;
+	if (b == 0)
+		return INFINITY;
+	return a / norm_a * log_ratio(a, norm_a, b, norm_b);
 }
 
 static double
@@ -47,16 +83,16 @@ discrete_kl(const double *counts_p, const double *counts_q, size_t n_cells,
 	size_t i, n_infinite = 0, first_infinite = 0;
 
 	for (i = 0; i < n_cells; i++) {
-		double term = relative_term((counts_p[i] + alpha) / norm_p,
-		    (counts_q[i] + alpha) / norm_q);
+		double term = count_term(counts_p[i] + alpha, norm_p,
+		    counts_q[i] + alpha, norm_q);
 
 		if (isinf(term) && n_infinite++ == 0)
 			first_infinite = i;
 		result.value += term;
 	}
 	if (n_empty_cells > 0 && alpha > 0)
-		result.value += n_empty_cells * relative_term(alpha / norm_p,
-		    alpha / norm_q);
+		result.value += n_empty_cells * count_term(alpha, norm_p,
+		    alpha, norm_q);
 	if (n_infinite == 0) {
 		result.value = fmax(0, result.value);
 		return result;

@@ -29,15 +29,24 @@ struct fitted_normal {
 	double log_determinant;
 };
 
+/*
+ * The normal of moments.  Moments that overflow (values spread wider
+ * than about 1e154) are refused, naming the sample (after context, for
+ * a permuted one) and the column, before any matrix algebra.
+ */
 static void
 fit_normal(const struct moments *moments, const char *name,
+    const char *const *column_names, const char *context,
     struct fitted_normal *fit)
 {
 	size_t d = moments->dimension;
+	char problem[256];
 
 	if (moments->count < 2)
 		diag_fatal("%s: gauss needs at least 2 rows, got %.0f", name,
 		    moments->count);
+	if (!moments_finite(moments, column_names, problem, sizeof(problem)))
+		diag_fatal("%s%s: %s", context, name, problem);
 	fit->mean = xcalloc(d, sizeof(double));
 	memcpy(fit->mean, moments->mean, d * sizeof(double));
 	fit->covariance = xcalloc(d * d, sizeof(double));
@@ -124,18 +133,18 @@ closed_form(size_t d, const struct fitted_normal *fit_p,
 	    fit_q->log_determinant - fit_p->log_determinant);
 }
 
-struct divergence
-gauss_divergence_moments(const struct moments *p, const char *p_name,
+static struct divergence
+divergence_of_moments(const struct moments *p, const char *p_name,
     const struct moments *q, const char *q_name,
-    const char *const *column_names)
+    const char *const *column_names, const char *context)
 {
 	struct fitted_normal fit_p, fit_q;
 	struct divergence result = { 0, "" };
 	size_t d = p->dimension;
 	const char *apart;
 
-	fit_normal(p, p_name, &fit_p);
-	fit_normal(q, q_name, &fit_q);
+	fit_normal(p, p_name, column_names, context, &fit_p);
+	fit_normal(q, q_name, column_names, context, &fit_q);
 	apart = column_apart(d, &fit_p, &fit_q, column_names);
 	if (apart != NULL) {
 		result.value = INFINITY;
@@ -156,24 +165,39 @@ gauss_divergence_moments(const struct moments *p, const char *p_name,
 		    fit_p.positive_definite ? p_name : q_name);
 	} else if (same_normal(d, &fit_p, &fit_q))
 		result.value = 0;
-	else
-		result.value = fmax(0, closed_form(d, &fit_p, &fit_q));
+	else {
+		/* Tested before fmax, which would turn a NaN into 0. */
+		result.value = closed_form(d, &fit_p, &fit_q);
+		if (!isfinite(result.value))
+			diag_fatal("%sgauss: D(%s || %s) overflows a double: "
+			    "the covariances or means of the samples are too "
+			    "far apart in scale", context, p_name, q_name);
+		result.value = fmax(0, result.value);
+	}
 	free_normal(&fit_p);
 	free_normal(&fit_q);
 	return result;
 }
 
 struct divergence
-gauss_divergence(const struct sample *p, const struct sample *q,
+gauss_divergence_moments(const struct moments *p, const char *p_name,
+    const struct moments *q, const char *q_name,
     const char *const *column_names)
+{
+	return divergence_of_moments(p, p_name, q, q_name, column_names, "");
+}
+
+struct divergence
+gauss_divergence(const struct sample *p, const struct sample *q,
+    const char *const *column_names, const char *context)
 {
 	struct moments moments_p, moments_q;
 	struct divergence result;
 
 	sample_moments(p, &moments_p);
 	sample_moments(q, &moments_q);
-	result = gauss_divergence_moments(&moments_p, p->name, &moments_q,
-	    q->name, column_names);
+	result = divergence_of_moments(&moments_p, p->name, &moments_q,
+	    q->name, column_names, context);
 	moments_free(&moments_p);
 	moments_free(&moments_q);
 	return result;

@@ -8,7 +8,10 @@
  * e_b <= x < e_(b+1), the last bin also
  * taking x = high.  These are the edges and the rule of NumPy's
  * histogramdd, so bin counts agree with it even for values on an edge.
- * A dimension whose range is zero has one bin.
+ * A dimension whose range is zero has one bin.  A range wider than the
+ * largest double (high - low overflows, where NumPy's edges become inf
+ * and NaN) gets e_i = low (B - i) / B + high i / B instead, which is
+ * finite and equally spaced to rounding.
  *
  * A cell is numbered in mixed radix from its bins; the cells that hold
  * rows are then numbered densely in that order, through a table when
@@ -30,12 +33,17 @@
 size_t
 histogram_bin_of(double x, const double *edges, size_t n_bins)
 {
-	double width = edges[n_bins] - edges[0];
+	double width = edges[n_bins] - edges[0], offset = x - edges[0];
 	size_t bin = 0;
 	double guess;
 
+	if (!isfinite(width)) {
+		/* A range past 1.8e308 wide: the same guess, in halves. */
+		width = edges[n_bins] / 2 - edges[0] / 2;
+		offset = x / 2 - edges[0] / 2;
+	}
 	if (width > 0) {
-		guess = floor((x - edges[0]) / width * (double)n_bins);
+		guess = floor(offset / width * (double)n_bins);
 		bin = guess <= 0 ? 0 : guess >= (double)n_bins ? n_bins - 1 :
 		    (size_t)guess;
 	}
@@ -59,6 +67,15 @@ histogram_edges(double low, double high, long bins, double *edges)
 	step = (high - low) / (double)bins;
 	for (i = 0; i < (size_t)bins; i++)
 		edges[i] = (double)i * step + low;
+	if (!isfinite(step))
+		/*
+		 * high - low overflows (a range past 1.8e308 wide): the
+		 * edges as weighted means of low and high instead, which
+		 * stay finite.
+		 */
+		for (i = 0; i < (size_t)bins; i++)
+			edges[i] = low * ((double)(bins - (long)i) /
+			    (double)bins) + high * ((double)i / (double)bins);
 	edges[bins] = high;
 	return (size_t)bins;
 }

@@ -35,10 +35,14 @@ struct sample {
  *	0.5 (tr(Sq^-1 Sp) + dm' Sq^-1 dm - d + ln det Sq - ln det Sp),
  * dm = mean_p - mean_q.  Each sample needs at least 2 rows.  A singular
  * covariance on one side only gives +inf; on both sides it ends the
- * program, since the divergence then depends on the subspaces.
+ * program, since the divergence then depends on the subspaces.  So do
+ * moments that overflow a double (a column spread wider than about
+ * 1e154), naming the sample and column, and a divergence too large for
+ * a double.  context (may be "") prefixes those messages.
  */
 struct divergence gauss_divergence(const struct sample *p,
-    const struct sample *q, const char *const *column_names);
+    const struct sample *q, const char *const *column_names,
+    const char *context);
 
 /*
  * gauss.c: the same divergence from the (flushed) moments of each
@@ -73,9 +77,12 @@ size_t sample_drop_repeated_rows(struct sample *sample);
  * cells empty in both (which count only through alpha):
  *	p_i = (a_i + alpha) / (A + alpha T),  q_i likewise,
  *	D = sum_i p_i ln(p_i / q_i),  0 ln 0 = 0,
- * T = n_cells + n_empty_cells.  A cell with p_i > 0 and q_i = 0 makes
- * D infinite; cell_names (NULL for histogram bins) name it in the
- * reason.  p_label and q_label ("current", "reference") word it.
+ * T = n_cells + n_empty_cells.  A cell with a_i + alpha > 0 and
+ * b_i + alpha = 0 makes D infinite (told by the counts, never by a
+ * probability that underflowed); cell_names (NULL for histogram bins)
+ * name it in the reason.  ln(p_i / q_i) comes from the logs of the
+ * counts and totals when p_i, q_i or their ratio is not a normal
+ * double.  p_label and q_label ("current", "reference") word it.
  */
 struct divergence discrete_kl(const double *counts_p, const double *counts_q,
     size_t n_cells, double n_empty_cells, double alpha,

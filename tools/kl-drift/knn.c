@@ -12,6 +12,7 @@
  * in tens of dimensions it degrades towards a linear scan.
  */
 #include <math.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -42,6 +43,7 @@ struct nearest {
 	long n_found;
 	double *distance_sq;
 	double *offset;		/* per dimension, for search_node */
+	bool underflow;		/* distinct rows at squared distance 0 */
 };
 
 static double
@@ -146,8 +148,12 @@ build_node(struct kd_tree *tree, size_t begin, size_t end)
 	return node;
 }
 
+/*
+ * The tree of sample, its coordinates (sorted points and split values)
+ * multiplied by 2^shift: exact, and the same order, so the same tree.
+ */
 static struct kd_tree *
-kd_tree_build(const struct sample *sample)
+kd_tree_build(const struct sample *sample, int shift)
 {
 	struct kd_tree *tree = xcalloc(1, sizeof(*tree));
 	size_t i;
@@ -165,7 +171,38 @@ kd_tree_build(const struct sample *sample)
 		memcpy(tree->sorted_points + i * sample->dimension,
 		    sample->values + tree->order[i] * sample->dimension,
 		    sample->dimension * sizeof(double));
+	for (i = 0; i < sample->n_rows * sample->dimension; i++)
+		tree->sorted_points[i] = ldexp(tree->sorted_points[i], shift);
+	for (i = 0; i < tree->n_nodes; i++)
+		tree->nodes[i].split_value = ldexp(tree->nodes[i].split_value,
+		    shift);
 	return tree;
+}
+
+/*
+ * The power of 2 that brings the largest |value| of both samples into
+ * [0.5, 1).  The estimate does not change when both samples are scaled
+ * alike, and scaled so, squared distances can neither overflow (values
+ * past 1e154 apart) nor underflow to a false 0 (values within 1e-154
+ * of each other), unless the values span more than 300 decades.
+ */
+static int
+common_shift(const struct sample *p, const struct sample *q)
+{
+	const struct sample *samples[2] = { p, q };
+	double largest = 0;
+	size_t s, i;
+	int exponent;
+
+	for (s = 0; s < 2; s++)
+		for (i = 0; i < samples[s]->n_rows * samples[s]->dimension;
+		    i++)
+			if (fabs(samples[s]->values[i]) > largest)
+				largest = fabs(samples[s]->values[i]);
+	if (largest == 0)
+		return 0;
+	frexp(largest, &exponent);
+	return -exponent;
 }
 
 static void
@@ -226,8 +263,12 @@ search_node(const struct kd_tree *tree, size_t node_number,
 
 			for (j = 0; j < d; j++)
 				d2 += (x[j] - query[j]) * (x[j] - query[j]);
-			if (tree->order[i] != skip)
-				offer_distance(best, d2);
+			if (tree->order[i] == skip)
+				continue;
+			for (j = 0; d2 == 0 && j < d; j++)
+				if (x[j] != query[j])
+					best->underflow = true;
+			offer_distance(best, d2);
 		}
 		return;
 	}
@@ -277,11 +318,14 @@ knn_divergence(const struct sample *p, const struct sample *q, long k,
 	size_t n = p->n_rows, m = q->n_rows, i;
 	size_t zero_within = 0, zero_across = 0;
 	double sum = 0;
+	int shift;
 
 	check_neighbour_counts(p, q, k);
-	p_tree = kd_tree_build(p);
-	q_tree = kd_tree_build(q);
+	shift = common_shift(p, q);
+	p_tree = kd_tree_build(p, shift);
+	q_tree = kd_tree_build(q, shift);
 	best.k = k;
+	best.underflow = false;
 	best.distance_sq = xcalloc((size_t)k, sizeof(double));
 	best.offset = xcalloc(p->dimension + 1, sizeof(double));
 	/*
@@ -305,6 +349,11 @@ knn_divergence(const struct sample *p, const struct sample *q, long k,
 	free(best.offset);
 	kd_tree_free(p_tree);
 	kd_tree_free(q_tree);
+	if (best.underflow)
+		diag_fatal("%sknn: the squared distance between distinct rows "
+		    "of %s and %s underflows to 0 (their values span more "
+		    "than 300 decades), so the estimate is undefined", context,
+		    p->name, q->name);
 	if (zero_within > 0)
 		diag_fatal("%sknn: %zu rows of %s have %ld or more identical "
 		    "rows in %s (distance 0), so the estimate is undefined; "

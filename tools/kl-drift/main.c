@@ -915,6 +915,12 @@ read_counts(const struct options *opts, const char *path,
 		value = read_count_value(opts, reader, count_column);
 		(*counts)[category] += value;
 		sum += value;
+		/* The sum bounds every category's count, so this does too. */
+		if (isinf(sum))
+			diag_fatal_at(tsv_reader_display_name(reader),
+			    tsv_reader_line_number(reader), "the counts of "
+			    "column '%s' add up to more than a double holds",
+			    tsv_reader_column_name(reader, count_column));
 	}
 	*n_rows = tsv_reader_row_count(reader);
 	if (*n_rows == 0)
@@ -1039,7 +1045,7 @@ estimate(const struct problem *problem, const struct sample *current,
 			    problem->reference_moments, q->name,
 			    (const char *const *)problem->column_names);
 		return gauss_divergence(p, q,
-		    (const char *const *)problem->column_names);
+		    (const char *const *)problem->column_names, context);
 	case METHOD_KNN:
 		result.value = knn_divergence(p, q, opts->neighbours,
 		    context);

@@ -236,12 +236,39 @@ write_cells(struct model_writer *writer, const struct sample_partial *partial)
 	free(cells);
 }
 
+/*
+ * Refuse gauss moments that overflow a double (a column spread wider
+ * than about 1e154): no partial could hold them, and no divergence
+ * could be computed from them.  A column constant in every row first
+ * gets its value as mean and no co-moment, exactly (see
+ * moments_settle_constant_columns).
+ */
+static void
+check_finite_moments(struct sample_partial *partial, const char *source,
+    const char *how)
+{
+	char problem[256];
+
+	moments_settle_constant_columns(&partial->moments, partial->minimum,
+	    partial->maximum);
+	if (!moments_finite(&partial->moments,
+	    (const char *const *)partial->column_names, problem,
+	    sizeof(problem)))
+		diag_fatal("%s: %s%s", source, how, problem);
+}
+
 void
 partial_write(struct sample_partial *partial, const char *path)
 {
 	size_t d = partial->dimension, i;
-	struct model_writer *writer = model_writer_open(path, PARTIAL_KIND,
-	    PARTIAL_VERSION, (const char *const *)partial->column_names, d);
+	struct model_writer *writer;
+
+	if (!partial->histogram) {
+		moments_flush(&partial->moments);
+		check_finite_moments(partial, partial->source, "");
+	}
+	writer = model_writer_open(path, PARTIAL_KIND, PARTIAL_VERSION,
+	    (const char *const *)partial->column_names, d);
 
 	model_writer_begin(writer, "method");
 	model_writer_put_string(writer, partial->histogram ? "hist" :
@@ -265,7 +292,6 @@ partial_write(struct sample_partial *partial, const char *path)
 	if (partial->histogram)
 		write_cells(writer, partial);
 	else {
-		moments_flush(&partial->moments);
 		write_vector(writer, "mean", partial->moments.mean, d);
 		for (i = 0; i < d; i++)
 			write_vector(writer, "comoment",
@@ -463,6 +489,8 @@ partial_merge(struct sample_partial *partial,
 	if (!partial->histogram) {
 		moments_flush(&partial->moments);
 		moments_merge(&partial->moments, &other->moments);
+		check_finite_moments(partial, other->source, "merged with the "
+		    "partials before it, ");
 		return;
 	}
 	for (i = 0; i < other->table_capacity; i++)

@@ -162,11 +162,32 @@ struct options {
 	bool restarts_given;		/* --restarts appeared */
 };
 
+/*
+ * One end of a -k range, the length bytes at text: a whole number from 2
+ * to MAX_CLUSTERS, or -1.
+ */
+static long
+range_end(const char *text, size_t length)
+{
+	long value = 0;
+	size_t i;
+
+	if (length == 0)
+		return -1;
+	for (i = 0; i < length; i++) {
+		if (text[i] < '0' || text[i] > '9')
+			return -1;
+		value = value * 10 + (text[i] - '0');
+		if (value > MAX_CLUSTERS)
+			return -1;
+	}
+	return value < 2 ? -1 : value;
+}
+
 static void
 parse_cluster_count(const char *argument, struct options *opts)
 {
 	const char *dash = strchr(argument, '-');
-	char *first;
 
 	if (dash == NULL || dash == argument) {
 		opts->min_clusters = option_parse_long("-k", argument, 1,
@@ -175,11 +196,12 @@ parse_cluster_count(const char *argument, struct options *opts)
 		opts->cluster_range = false;
 		return;
 	}
-	first = xstrndup(argument, (size_t)(dash - argument));
-	opts->min_clusters = option_parse_long("-k", first, 2, MAX_CLUSTERS);
-	opts->max_clusters = option_parse_long("-k", dash + 1, 2,
-	    MAX_CLUSTERS);
-	free(first);
+	opts->min_clusters = range_end(argument, (size_t)(dash - argument));
+	opts->max_clusters = range_end(dash + 1, strlen(dash + 1));
+	if (opts->min_clusters < 0 || opts->max_clusters < 0)
+		diag_usage("option -k: '%s' is not a range LOW-HIGH of whole "
+		    "numbers from 2 to %d", diag_quote(argument,
+		    strlen(argument)), MAX_CLUSTERS);
 	if (opts->max_clusters < opts->min_clusters)
 		diag_usage("option -k: range '%s' runs backwards",
 		    diag_quote(argument, strlen(argument)));
@@ -758,8 +780,9 @@ read_init_model(const struct options *opts, struct kmeans_model *model,
 	*file = kmeans_model_read(opts->init_path, model);
 	if (opts->min_clusters != 0 &&
 	    (size_t)opts->min_clusters != model->n_clusters)
-		diag_fatal("%s: a model of %zu clusters, but -k is %ld",
-		    opts->init_path, model->n_clusters, opts->min_clusters);
+		diag_usage("--init %s is a model of %zu clusters, but -k "
+		    "is %ld; give -k %zu or leave -k out", opts->init_path,
+		    model->n_clusters, opts->min_clusters, model->n_clusters);
 	model->seed = opts->seed;
 	model->restarts = 1;
 	model->max_iterations = opts->max_iterations;

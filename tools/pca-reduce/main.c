@@ -16,6 +16,7 @@
  * (their selected values as doubles and their kept fields as text);
  * --fit-only with -o holds none.
  */
+#include <float.h>
 #include <getopt.h>
 #include <math.h>
 #include <stdbool.h>
@@ -298,23 +299,35 @@ store_row(struct stored_rows *rows, const struct tsv_reader *reader,
  * Scale of each column: its sample standard deviation with
  * --standardize, else 1.  A constant column (minimum equal to maximum)
  * keeps scale 1 and is named in a warning: it is all zero once centred.
+ * A column that varies, but whose variance underflows to a subnormal
+ * number or 0, has no standard deviation to divide by: refused.
  */
 static void
-choose_scales(const struct moments *moments, const double *minimum,
-    const double *maximum, const char *const *names, bool standardize,
-    double *scale)
+choose_scales(const char *source, const struct moments *moments,
+    const double *minimum, const double *maximum, const char *const *names,
+    bool standardize, double *scale)
 {
 	size_t d = moments->dimension, j;
+	double variance;
 
 	for (j = 0; j < d; j++) {
 		scale[j] = 1;
-		if (minimum[j] == maximum[j])
+		if (minimum[j] == maximum[j]) {
 			diag_warn("column '%s' is constant; it adds nothing "
 			    "to the components%s", names[j], standardize ?
 			    " and is left unscaled" : "");
-		else if (standardize)
-			scale[j] = sqrt(moments->comoment[j * d + j] /
-			    (moments->count - 1));
+			continue;
+		}
+		if (!standardize)
+			continue;
+		variance = moments->comoment[j * d + j] /
+		    (moments->count - 1);
+		if (!(variance >= DBL_MIN))
+			diag_fatal("%s: --standardize: column '%s' varies too "
+			    "little: its variance underflows a double, so "
+			    "dividing by its standard deviation is not "
+			    "finite", source, names[j]);
+		scale[j] = sqrt(variance);
 	}
 }
 
@@ -400,16 +413,54 @@ report_variance_table(const struct pca_model *model)
 	}
 }
 
+/*
+ * Refuse statistics whose co-moments overflow (values spread wider than
+ * about 1e154), naming the source and the column, before LAPACK is
+ * handed a matrix that is not finite.
+ */
+static void
+check_finite_statistics(const char *source,
+    const struct column_statistics *stats)
+{
+	char problem[256];
+
+	if (!moments_finite(&stats->moments,
+	    (const char *const *)stats->names, problem, sizeof(problem)))
+		diag_fatal("%s: %s", source, problem);
+}
+
+/*
+ * The message when every eigenvalue is zero: true of constant columns,
+ * and of columns that vary by less than a double's variance can hold.
+ */
+static void
+report_zero_variance(const struct column_statistics *stats)
+{
+	size_t j;
+
+	for (j = 0; j < stats->dimension; j++)
+		if (stats->minimum[j] != stats->maximum[j])
+			diag_fatal("total variance is zero in double "
+			    "precision: every selected column is constant or "
+			    "its variance underflows (column '%s' is not "
+			    "constant)", stats->names[j]);
+	diag_fatal("total variance is zero: every selected column is "
+	    "constant");
+}
+
 /* Eigen-decomposition of the (scaled) covariance into model. */
 static void
-fit_model(const struct options *opts, const struct column_statistics *stats,
-    struct pca_model *model)
+fit_model(const struct options *opts, const char *source,
+    const struct column_statistics *stats, struct pca_model *model)
 {
 	const struct moments *moments = &stats->moments;
 	size_t d = moments->dimension, i, j;
-	double *covariance = xcalloc(d * d, sizeof(double));
-	double *vectors = xcalloc(d * d, sizeof(double));
+	double *covariance, *vectors;
 	double total = 0;
+
+	check_finite_statistics(source, stats);
+	covariance = xcalloc(d * d, sizeof(double));
+	vectors = xcalloc(d * d, sizeof(double));
 
 	model->n_features = d;
 	model->n_rows = moments->count;
@@ -417,7 +468,7 @@ fit_model(const struct options *opts, const struct column_statistics *stats,
 	model->mean = xcalloc(d, sizeof(double));
 	memcpy(model->mean, moments->mean, d * sizeof(double));
 	model->scale = xcalloc(d, sizeof(double));
-	choose_scales(moments, stats->minimum, stats->maximum,
+	choose_scales(source, moments, stats->minimum, stats->maximum,
 	    (const char *const *)stats->names, opts->standardize,
 	    model->scale);
 	moments_covariance(moments, 1, covariance);
@@ -434,9 +485,11 @@ fit_model(const struct options *opts, const struct column_statistics *stats,
 			model->eigenvalues[i] = 0;
 		total += model->eigenvalues[i];
 	}
+	if (!isfinite(total))
+		diag_fatal("%s: the total variance of the selected columns "
+		    "overflows a double", source);
 	if (!(total > 0))
-		diag_fatal("total variance is zero: every selected column is "
-		    "constant");
+		report_zero_variance(stats);
 	for (i = 0; i < d; i++)
 		model->ratios[i] = model->eigenvalues[i] / total;
 	model->n_components = choose_component_count(opts, model);
@@ -597,6 +650,25 @@ free_model(struct pca_model *model)
 	free(model->components);
 }
 
+/*
+ * A row far enough from the model's mean (past about 1e308, which the
+ * rows of the fit cannot be) has scores that overflow: refused rather
+ * than printed as inf or NaN.
+ */
+static void
+check_finite_scores(const struct tsv_reader *reader, const double *scores,
+    size_t n_components)
+{
+	size_t i;
+
+	for (i = 0; i < n_components; i++)
+		if (!isfinite(scores[i]))
+			diag_fatal_at(tsv_reader_display_name(reader),
+			    tsv_reader_line_number(reader), "the score on "
+			    "PC%zu overflows a double: the row is too far "
+			    "from the model's mean", i + 1);
+}
+
 static void
 run_projection(const struct options *opts)
 {
@@ -630,6 +702,7 @@ run_projection(const struct options *opts)
 			continue;
 		}
 		project_row(&model, values, centred, scores);
+		check_finite_scores(reader, scores, model.n_components);
 		for (j = 0; j < keep.n_fields; j++) {
 			tsv_writer_put(out, tsv_reader_field(reader,
 			    keep.columns[j]), tsv_reader_field_length(reader,
@@ -731,12 +804,15 @@ run_fit(const struct options *opts)
 	statistics_flush(&stats);
 	tsv_reader_report_skipped(reader, skipped);
 
-	if (opts->partial)
+	if (opts->partial) {
+		check_finite_statistics(tsv_reader_display_name(reader),
+		    &stats);
 		statistics_write_partial(opts->save_model_path != NULL ?
 		    opts->save_model_path : "-", &stats);
-	else {
+	} else {
 		check_enough_rows(tsv_reader_display_name(reader), &stats);
-		fit_model(opts, &stats, &model);
+		fit_model(opts, tsv_reader_display_name(reader), &stats,
+		    &model);
 		if (opts->save_model_path != NULL)
 			save_model(opts->save_model_path, &model, names);
 		if (keep_rows)
@@ -769,7 +845,7 @@ run_merge(const struct options *opts)
 	check_enough_rows("partials", &stats);
 	diag_verbose("merged %d partial%s", opts->n_partial_paths,
 	    opts->n_partial_paths == 1 ? "" : "s");
-	fit_model(opts, &stats, &model);
+	fit_model(opts, "partials", &stats, &model);
 	save_model(opts->save_model_path, &model,
 	    (const char *const *)stats.names);
 	free_model(&model);

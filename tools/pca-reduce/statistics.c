@@ -53,6 +53,8 @@ void
 statistics_flush(struct column_statistics *stats)
 {
 	moments_flush(&stats->moments);
+	moments_settle_constant_columns(&stats->moments, stats->minimum,
+	    stats->maximum);
 }
 
 void
@@ -121,6 +123,8 @@ statistics_merge_partial(struct column_statistics *stats, const char *path)
 		free(maximum);
 	}
 	moments_merge(&stats->moments, &part);
+	moments_settle_constant_columns(&stats->moments, stats->minimum,
+	    stats->maximum);
 	moments_free(&part);
 	model_free(file);
 }

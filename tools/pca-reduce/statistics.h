@@ -31,7 +31,11 @@ void statistics_init(struct column_statistics *stats, size_t dimension,
 /* Add one row of dimension values. */
 void statistics_add(struct column_statistics *stats, const double *row);
 
-/* Merge the rows still buffered; call before reading the totals. */
+/*
+ * Merge the rows still buffered; call before reading the totals.  A
+ * column constant in every row gets its value as mean and zero
+ * co-moments exactly (statistics_merge_partial does the same).
+ */
 void statistics_flush(struct column_statistics *stats);
 
 /*

@@ -118,6 +118,14 @@ parse_options(int argc, char **argv, struct options *opts)
 	}
 	if (opts->n_shards == 0)
 		diag_usage("-n N is required");
+	if (opts->prefix[0] == '\0')
+		diag_usage("option -o: the prefix is empty; the shards would "
+		    "be named -0001.tsv and so on");
+	if (opts->prefix[strlen(opts->prefix) - 1] == '/')
+		diag_usage("option -o: prefix '%s' ends in '/'; the shards "
+		    "would be named %s-0001.tsv and so on",
+		    diag_quote(opts->prefix, strlen(opts->prefix)),
+		    diag_quote(opts->prefix, strlen(opts->prefix)));
 	opts->input_path = cli_input_operand(argc, argv);
 }
 
@@ -223,8 +231,8 @@ finish_shards(const struct options *opts, struct shard *shards)
 			diag_fatal_errno(shards[i].final_path);
 		free(shards[i].temporary_path);
 		shards[i].temporary_path = NULL;
-		diag_verbose("%s: %llu rows", shards[i].final_path,
-		    shards[i].n_rows);
+		diag_verbose("%s: %llu row%s", shards[i].final_path,
+		    shards[i].n_rows, shards[i].n_rows == 1 ? "" : "s");
 		free(shards[i].final_path);
 	}
 }

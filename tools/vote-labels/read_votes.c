@@ -13,6 +13,7 @@
  */
 #include <ctype.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -206,10 +207,16 @@ take_digits(const char **text, int digits, int *value)
 	return true;
 }
 
-/* Parse a UTC offset "Z", "+HH:MM", "+HHMM" or "+HH" into seconds. */
+/*
+ * Parse a UTC offset "Z", "+HH:MM", "+HHMM" or "+HH" into seconds; an
+ * offset of the right form but beyond +-14:00, or with minutes past 59,
+ * is described in problem (of problem_size bytes) instead.
+ */
 static bool
-parse_utc_offset(const char *text, long *offset_seconds)
+parse_utc_offset(const char *text, long *offset_seconds, char *problem,
+    size_t problem_size)
 {
+	const char *start = text;
 	int hours, minutes = 0, sign;
 
 	*offset_seconds = 0;
@@ -224,22 +231,52 @@ parse_utc_offset(const char *text, long *offset_seconds)
 		text++;
 	if (*text != '\0' && !take_digits(&text, 2, &minutes))
 		return false;
+	if (*text != '\0')
+		return false;
+	if (minutes > 59) {
+		snprintf(problem, problem_size, "UTC offset %s has no minute "
+		    "%02d", start, minutes);
+		return false;
+	}
+	if (hours > 14 || (hours == 14 && minutes > 0)) {
+		snprintf(problem, problem_size, "UTC offset %s is not from "
+		    "-14:00 to +14:00", start);
+		return false;
+	}
 	*offset_seconds = sign * (hours * 3600L + minutes * 60L);
-	return *text == '\0';
+	return true;
+}
+
+/* The number of days in month (1 to 12) of year, Gregorian. */
+static int
+days_in_month(int year, int month)
+{
+	static const int days[] = {
+		31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31
+	};
+	bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+
+	return month == 2 && leap ? 29 : days[month - 1];
 }
 
 /*
  * Seconds since 1970 of an ISO 8601 date-time: YYYY-MM-DD, optionally
  * followed by 'T' or a space, HH:MM, :SS, a fraction and a UTC offset.
+ * A date-time of that form with a field out of range (2024-02-30,
+ * 25:00, an offset of +15:00) is described in problem (of problem_size
+ * bytes, left empty when the form itself is wrong), and false returned.
+ * Second 60, a leap second, is the first second of the next minute.
  */
 static bool
-parse_iso8601(const char *text, double *seconds)
+parse_iso8601(const char *text, double *seconds, char *problem,
+    size_t problem_size)
 {
 	struct tm when;
 	int year, month, day, hour = 0, minute = 0, second = 0;
 	double fraction = 0, scale = 0.1;
 	long offset;
 
+	problem[0] = '\0';
 	if (!take_digits(&text, 4, &year) || *text++ != '-' ||
 	    !take_digits(&text, 2, &month) || *text++ != '-' ||
 	    !take_digits(&text, 2, &day))
@@ -258,8 +295,23 @@ parse_iso8601(const char *text, double *seconds)
 	if (*text == '.' || *text == ',')
 		for (text++; isdigit((unsigned char)*text); text++, scale /= 10)
 			fraction += (*text - '0') * scale;
-	if (!parse_utc_offset(text, &offset) || month < 1 || month > 12 ||
-	    day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60)
+	if (!parse_utc_offset(text, &offset, problem, problem_size))
+		return false;
+	if (month < 1 || month > 12)
+		snprintf(problem, problem_size, "there is no month %02d",
+		    month);
+	else if (day < 1 || day > days_in_month(year, month))
+		snprintf(problem, problem_size, "%04d-%02d has no day %02d",
+		    year, month, day);
+	else if (hour > 23)
+		snprintf(problem, problem_size, "there is no hour %02d", hour);
+	else if (minute > 59)
+		snprintf(problem, problem_size, "there is no minute %02d",
+		    minute);
+	else if (second > 60)
+		snprintf(problem, problem_size, "there is no second %02d",
+		    second);
+	if (problem[0] != '\0')
 		return false;
 	memset(&when, 0, sizeof(when));
 	when.tm_year = year - 1900;
@@ -278,10 +330,16 @@ read_time(const struct tsv_reader *reader, size_t column)
 	const char *text = tsv_reader_field(reader, column);
 	size_t length = tsv_reader_field_length(reader, column);
 	double seconds;
+	char problem[80];
 
 	if (numeric_parse_double(text, length, &seconds) == NUMERIC_OK ||
-	    parse_iso8601(text, &seconds))
+	    parse_iso8601(text, &seconds, problem, sizeof(problem)))
 		return seconds;
+	if (problem[0] != '\0')
+		diag_fatal_at(tsv_reader_display_name(reader),
+		    tsv_reader_line_number(reader), "time '%s' in column '%s' "
+		    "is not a real date-time: %s", diag_quote(text, length),
+		    tsv_reader_column_name(reader, column), problem);
 	diag_fatal_at(tsv_reader_display_name(reader),
 	    tsv_reader_line_number(reader), "time '%s' in column '%s' is "
 	    "neither seconds nor an ISO 8601 date-time",
