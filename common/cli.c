@@ -4,6 +4,7 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "cli.h"
 #include "diag.h"
@@ -37,6 +38,12 @@ cli_input_operand(int argc, char **argv)
 	if (argc - optind > 1)
 		diag_usage("at most one input file, got %d", argc - optind);
 	return optind < argc ? argv[optind] : "-";
+}
+
+const char *
+cli_display_name(const char *path)
+{
+	return strcmp(path, "-") == 0 ? "stdin" : path;
 }
 
 void

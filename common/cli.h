@@ -40,4 +40,7 @@ void cli_bad_option(int getopt_result, char *const *argv)
  */
 const char *cli_input_operand(int argc, char **argv);
 
+/* How messages name an input operand: "stdin" for "-", else path. */
+const char *cli_display_name(const char *path);
+
 #endif

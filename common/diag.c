@@ -18,6 +18,7 @@ static bool verbose_enabled;
 static bool progress_shown;
 static time_t progress_last;
 static void (*fatal_handler)(int exit_status);
+static void (*exit_hook)(void);
 
 void
 diag_set_program(const char *name)
@@ -45,12 +46,28 @@ diag_set_fatal_handler(void (*handler)(int exit_status))
 	fatal_handler = handler;
 }
 
-/* End the program, or hand the status to a harness's handler. */
+void
+diag_set_exit_hook(void (*hook)(void))
+{
+	exit_hook = hook;
+}
+
+/*
+ * End the program, or hand the status to a harness's handler.  The exit
+ * hook is taken off first, so that it runs at most once even should it
+ * fail, and never for a harness, whose run's memory is about to be
+ * reclaimed.
+ */
 static void __attribute__((noreturn))
 leave(int exit_status)
 {
+	void (*hook)(void) = exit_hook;
+
+	exit_hook = NULL;
 	if (fatal_handler != NULL)
 		fatal_handler(exit_status);
+	if (hook != NULL)
+		hook();
 	exit(exit_status);
 }
 

@@ -62,6 +62,16 @@ void diag_usage(const char *fmt, ...)
  */
 void diag_set_fatal_handler(void (*handler)(int exit_status));
 
+/*
+ * Have hook called once, just before a fatal error (any of the *_fatal
+ * functions, diag_usage, a failed allocation) ends the program, after
+ * its message: the place to write out what must not be lost, such as
+ * the whole rows a streaming program has buffered.  The hook must not
+ * end the program itself.  Not called under a fatal handler.  NULL
+ * removes it.
+ */
+void diag_set_exit_hook(void (*hook)(void));
+
 /* "prog: message" on stderr; the program goes on. */
 void diag_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

@@ -82,6 +82,35 @@ open_temporary_beside(const char *target, char **temporary_path)
 	return fd;
 }
 
+/*
+ * The descriptor that path names when it is one of the process's own
+ * (/dev/stdout, /dev/stderr, /dev/fd/N, /proc/self/fd/N), else -1.
+ * Such a file is written through a copy of the descriptor, which keeps
+ * its offset and append mode; reopening it by name would start at the
+ * beginning, and renaming over it would replace the system's link.
+ */
+static int
+own_descriptor(const char *path)
+{
+	const char *number = NULL;
+	char *end;
+	long fd;
+
+	if (strcmp(path, "/dev/stdout") == 0)
+		return STDOUT_FILENO;
+	if (strcmp(path, "/dev/stderr") == 0)
+		return STDERR_FILENO;
+	if (strncmp(path, "/dev/fd/", 8) == 0)
+		number = path + 8;
+	else if (strncmp(path, "/proc/self/fd/", 14) == 0)
+		number = path + 14;
+	if (number == NULL || *number < '0' || *number > '9')
+		return -1;
+	errno = 0;
+	fd = strtol(number, &end, 10);
+	return *end == '\0' && errno == 0 && fd <= INT_MAX ? (int)fd : -1;
+}
+
 struct model_writer *
 model_writer_open_file(const char *path)
 {
@@ -91,7 +120,12 @@ model_writer_open_file(const char *path)
 
 	if (strcmp(path, "-") == 0)
 		writer->output = tsv_writer_stdout();
-	else if (stat(path, &status) == 0 && !S_ISREG(status.st_mode)) {
+	else if ((fd = own_descriptor(path)) >= 0) {
+		if ((fd = dup(fd)) < 0)
+			diag_fatal_errno(path);
+		writer->in_place = true;
+		writer->output = tsv_writer_fd(fd, path);
+	} else if (stat(path, &status) == 0 && !S_ISREG(status.st_mode)) {
 		/*
 		 * A directory is refused; a device or a pipe (/dev/stdout,
 		 * a FIFO) cannot be replaced by a rename, so it is written
@@ -106,9 +140,18 @@ model_writer_open_file(const char *path)
 		writer->in_place = true;
 		writer->output = tsv_writer_fd(fd, path);
 	} else {
-		writer->target_path = xstrdup(path);
-		writer->output = tsv_writer_fd(open_temporary_beside(path,
-		    &writer->temporary_path), path);
+		/*
+		 * A symbolic link is followed: the file it points to is
+		 * replaced, beside itself, and the link stays a link.
+		 */
+		if (lstat(path, &status) == 0 && S_ISLNK(status.st_mode)) {
+			if ((writer->target_path = realpath(path, NULL)) ==
+			    NULL)
+				diag_fatal_errno(path);
+		} else
+			writer->target_path = xstrdup(path);
+		writer->output = tsv_writer_fd(open_temporary_beside(
+		    writer->target_path, &writer->temporary_path), path);
 	}
 	return writer;
 }

@@ -6,10 +6,12 @@
  * that a closed pipe shows up as EPIPE and the program can end quietly
  * instead of being killed by the signal.
  *
- * A full buffer is written out only up to its last line end, and what a
- * program had not flushed when it ends through diag_fatal is dropped, so
- * the output of a run that stops on a bad row late in a stream ends with
- * a whole row, never half of one (unless one line outgrows the buffer).
+ * A full buffer is written out only up to its last line end, and when a
+ * program ends through diag_fatal, what it had not flushed is dropped,
+ * or for a writer kept with tsv_writer_keep_rows_on_error, written out
+ * up to its last line end.  Either way the output of a run that stops
+ * on a bad row late in a stream ends with a whole row, never half of
+ * one (unless one line outgrows the buffer).
  */
 #include <errno.h>
 #include <math.h>
@@ -216,10 +218,47 @@ tsv_writer_put_count(struct tsv_writer *writer, unsigned long long value)
 	tsv_writer_put(writer, buffer, (size_t)length);
 }
 
+static struct tsv_writer *kept_writer;
+
+/*
+ * The exit hook of a kept writer: its whole lines, written as far as
+ * they go.  The run has already failed with its own message, so a
+ * write that fails now (a closed pipe, a full disk) only stops this.
+ */
+static void
+write_kept_rows(void)
+{
+	size_t length = kept_writer->used, done = 0;
+	ssize_t n;
+
+	while (length > 0 && kept_writer->buffer[length - 1] != '\n')
+		length--;
+	while (done < length) {
+		n = write(kept_writer->fd, kept_writer->buffer + done,
+		    length - done);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return;
+		done += (size_t)n;
+	}
+}
+
+void
+tsv_writer_keep_rows_on_error(struct tsv_writer *writer)
+{
+	kept_writer = writer;
+	diag_set_exit_hook(write_kept_rows);
+}
+
 void
 tsv_writer_close(struct tsv_writer *writer)
 {
 	tsv_writer_flush(writer);
+	if (writer == kept_writer) {
+		kept_writer = NULL;
+		diag_set_exit_hook(NULL);
+	}
 	if (writer->fd != STDOUT_FILENO) {
 		if (fsync(writer->fd) != 0 && errno != EINVAL)
 			diag_fatal_errno(writer->name);

@@ -49,6 +49,16 @@ void tsv_writer_put_exact(struct tsv_writer *writer, double value);
 void tsv_writer_put_count(struct tsv_writer *writer,
     unsigned long long value);
 
+/*
+ * For the programs that stream (a row out for each row in): should a
+ * fatal error end the program before the writer is closed, the whole
+ * rows it holds are written out first, so that the output ends with
+ * the last row made before the error, as a filter's should.  Without
+ * this, what was not yet written is dropped.  One writer at a time;
+ * tsv_writer_close takes it back.
+ */
+void tsv_writer_keep_rows_on_error(struct tsv_writer *writer);
+
 /* Write out the buffer; ends the program on a write error. */
 void tsv_writer_flush(struct tsv_writer *writer);
 

@@ -21,9 +21,12 @@
 # Adding a harness for shared code: write fuzz/fuzz_NAME.c, seed
 # fuzz/corpus/NAME/, and add NAME to FUZZ_CORE.  Adding a program's model
 # loader: add the program to FUZZ_LOADERS, set FUZZ_ARGUMENTS_program
-# (MODEL is the fuzzed model, INPUT the file fuzz/inputs/program.tsv),
-# and seed fuzz/corpus/model_program/ with good models.  Either way, add
-# its line to tests/fuzz.bats.  See fuzz/README for running and triage.
+# (MODEL is the fuzzed model, INPUT the file fuzz/inputs/program.tsv, and
+# a word inputs/FILE the file fuzz/inputs/FILE), and seed
+# fuzz/corpus/model_program/ with good models.  A further loader of the
+# same program is an entry program.VARIANT, with its own arguments and
+# corpus.  Either way, add its line to tests/fuzz.bats.  See fuzz/README
+# for running and triage.
 
 FUZZ_CC = clang
 FUZZ_BUILD = build/fuzz
@@ -38,11 +41,28 @@ FUZZ_CHECK_RUNS = 2000
 # Harnesses of the shared core, one fuzz/fuzz_NAME.c each.
 FUZZ_CORE = tsv_reader field_list numeric_parse model_file
 
-# Programs whose model loader is fuzzed through main(), and how each is
-# called to load a model.
-FUZZ_LOADERS = pca-reduce cluster-sample
+# Programs whose model loaders are fuzzed through main(), and how each
+# is called to load a model: the entry pca-reduce.merge is pca-reduce
+# reading a partial file with --merge, and so on.  Where a merge takes
+# any number of partials, the fuzzed one is merged twice, around a good
+# one, so that its sums can overflow.
+# Models go to standard output, where the harness looks for NaN (and
+# in a model, inf).
+FUZZ_LOADERS = pca-reduce pca-reduce.merge cluster-sample kmeans-train \
+	kmeans-train.merge entropy.merge kl-drift.gauss kl-drift.hist
 FUZZ_ARGUMENTS_pca-reduce = -m MODEL INPUT
+FUZZ_ARGUMENTS_pca-reduce.merge = --merge --standardize --variance 0.9 \
+	-o - MODEL inputs/pca-reduce.partial MODEL
 FUZZ_ARGUMENTS_cluster-sample = -m MODEL --per-cluster 2 -s 1 INPUT
+FUZZ_ARGUMENTS_kmeans-train = --init MODEL --max-iterations 20 INPUT
+FUZZ_ARGUMENTS_kmeans-train.merge = --init inputs/kmeans-train.model \
+	--merge MODEL inputs/kmeans-train.partial MODEL
+FUZZ_ARGUMENTS_entropy.merge = --merge --normalized --miller-madow \
+	MODEL inputs/entropy.partial MODEL
+FUZZ_ARGUMENTS_kl-drift.gauss = --merge --symmetric \
+	inputs/kl-drift.gauss MODEL
+FUZZ_ARGUMENTS_kl-drift.hist = --merge --symmetric --js \
+	inputs/kl-drift.hist MODEL
 
 FUZZ_NAMES = $(FUZZ_CORE) $(addprefix model_,$(FUZZ_LOADERS))
 FUZZ_HARNESSES = $(addprefix $(FUZZ_BUILD)/bin/fuzz_,$(FUZZ_NAMES))
@@ -91,28 +111,35 @@ endef
 $(foreach name,$(FUZZ_CORE),$(eval $(call fuzz_core_rule,$(name))))
 
 # A loader harness: the program's objects with main renamed, and
-# fuzz_model_loader.c compiled for that program.
-define fuzz_loader_rule
+# fuzz_model_loader.c compiled for that harness.  $(1) is the entry of
+# FUZZ_LOADERS, $(2) the program (the entry without its .VARIANT).
+define fuzz_program_rule
 $(FUZZ_BUILD)/tools/$(1)/%.o: tools/$(1)/%.c $(COMMON_HEADERS)
 	@mkdir -p $$(dir $$@)
 	$$(FUZZ_CC) $$(FUZZ_CPPFLAGS) $$(FUZZ_CFLAGS) \
 		-Dmain=fuzzed_program_main -c -o $$@ $$<
+endef
+$(foreach tool,$(sort $(basename $(FUZZ_LOADERS))), \
+	$(eval $(call fuzz_program_rule,$(tool))))
 
+define fuzz_loader_rule
 $(FUZZ_BUILD)/fuzz/model_loader_$(1).o: fuzz/fuzz_model_loader.c \
 		fuzz/fuzz_support.h fuzz/fuzz.mk
 	@mkdir -p $$(dir $$@)
 	$$(FUZZ_CC) $$(FUZZ_CPPFLAGS) $$(FUZZ_CFLAGS) \
-		-DFUZZ_PROGRAM='"$(1)"' \
+		-DFUZZ_PROGRAM='"$(2)"' \
 		-DFUZZ_ARGUMENTS='"$(FUZZ_ARGUMENTS_$(1))"' \
-		-DFUZZ_INPUT='"$(CURDIR)/fuzz/inputs/$(1).tsv"' \
+		-DFUZZ_INPUTS='"$(CURDIR)/fuzz/inputs"' \
+		-DFUZZ_INPUT='"$(CURDIR)/fuzz/inputs/$(2).tsv"' \
 		-c -o $$@ $$<
 
 $(FUZZ_BUILD)/bin/fuzz_model_$(1): \
 		$(FUZZ_BUILD)/fuzz/model_loader_$(1).o \
-		$(patsubst %.c,$(FUZZ_BUILD)/%.o,$(wildcard tools/$(1)/*.c)) \
+		$(patsubst %.c,$(FUZZ_BUILD)/%.o,$(wildcard tools/$(2)/*.c)) \
 		$(FUZZ_SUPPORT_OBJECT) $(FUZZ_BUILD)/libcommon.a
 	@mkdir -p $$(dir $$@)
 	$$(FUZZ_CC) $$(FUZZ_LDFLAGS) -o $$@ $$(filter %.o,$$^) \
 		$(FUZZ_BUILD)/libcommon.a $$(LDLIBS)
 endef
-$(foreach tool,$(FUZZ_LOADERS),$(eval $(call fuzz_loader_rule,$(tool))))
+$(foreach loader,$(FUZZ_LOADERS), \
+	$(eval $(call fuzz_loader_rule,$(loader),$(basename $(loader)))))

@@ -161,6 +161,30 @@ warm_up_c_library(void)
 	fputs("", stderr);
 }
 
+/*
+ * GLib before 2.76, behind the hash tables of common/string_index.c,
+ * hands out small blocks from slabs of its own, which it keeps from one
+ * run to the next: freeing an aborted run's blocks would free slabs
+ * GLib still uses.  With G_SLICE=always-malloc every block is a malloc
+ * block of its own instead, reclaimed like any other.  GLib reads the
+ * setting once, when it is loaded, before any harness code runs; so
+ * libFuzzer's start-up hook sets it and runs the harness again, with the
+ * same arguments.
+ */
+int
+LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	const char *slice = getenv("G_SLICE");
+
+	(void)argc;
+	if (slice != NULL && strcmp(slice, "always-malloc") == 0)
+		return 0;
+	if (setenv("G_SLICE", "always-malloc", 1) != 0)
+		fuzz_fail("cannot set G_SLICE");
+	execv("/proc/self/exe", *argv);
+	fuzz_fail("cannot run the harness again with G_SLICE=always-malloc");
+}
+
 void
 fuzz_setup(const char *program_name)
 {

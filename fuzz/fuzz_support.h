@@ -11,6 +11,11 @@
  * nothing is reclaimed, so LeakSanitizer still reports real leaks; the
  * harnesses run with leak detection on.
  *
+ * GLib keeps small blocks in slabs of its own unless G_SLICE is
+ * always-malloc, which it reads at load time; libFuzzer's start-up hook,
+ * LLVMFuzzerInitialize, sets it and runs the harness again, so that an
+ * aborted run's GLib blocks are plain malloc blocks, reclaimed as above.
+ *
  * Inputs reach the code under test through memory files (memfd), either
  * as standard input or by a path of the form /proc/self/fd/N.
  * Standard output goes to /dev/null unless a harness captures it.
@@ -31,6 +36,12 @@ struct fuzz_file {
 	int fd;
 	char path[40];		/* "/proc/self/fd/N" */
 };
+
+/*
+ * libFuzzer's start-up hook, defined here for every harness: runs the
+ * harness again with G_SLICE=always-malloc unless it already has it.
+ */
+int LLVMFuzzerInitialize(int *argc, char ***argv);
 
 /*
  * Once per process: name the program in messages, hook diag and the

@@ -351,6 +351,41 @@ count_by_cluster() {
 	assert_failure 2
 }
 
+@test "cluster-sample: a bad row late in a stream comes after every row before it" {
+	blobs 3000 > good.tsv
+	kmeans-train -k 2 -f x,y -s 1 -o good.model good.tsv
+	{ cat good.tsv; printf 'bad\tNaN\t1\n'; } > late.tsv
+	local mode
+	for mode in --assign '--per-cluster 100000'; do
+		# shellcheck disable=SC2086
+		run --separate-stderr cluster-sample -m good.model $mode -s 2 \
+		    good.tsv
+		assert_success
+		local expected="$output"
+		# shellcheck disable=SC2086
+		run --separate-stderr cluster-sample -m good.model $mode -s 2 \
+		    late.tsv
+		assert_failure 1
+		assert_equal "$stderr" "cluster-sample: late.tsv:3002: column 'x' is not a finite number: 'NaN'"
+		assert_equal "$output" "$expected"
+	done
+	# --exact writes only once every row is in: nothing.
+	run --separate-stderr cluster-sample -m good.model --exact 5 late.tsv
+	assert_failure 1
+	assert_output ""
+}
+
+@test "cluster-sample: a row whose distances overflow is refused, not put in cluster 1" {
+	make_abc
+	printf 'id\tx\nz1\t9.9\nz2\t-1e300\n' > far.tsv
+	for mode in --assign '--exact 1'; do
+		# shellcheck disable=SC2086
+		run --separate-stderr cluster-sample -m abc.model $mode far.tsv
+		assert_failure 1
+		assert_equal "$stderr" "cluster-sample: far.tsv:3: the row is so far from every centroid that its squared distance overflows a double"
+	done
+}
+
 @test "cluster-sample: a closed pipe ends quietly" {
 	blobs 20000 > big.tsv
 	kmeans-train -k 1 -f x,y -o big.model big.tsv

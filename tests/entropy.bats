@@ -419,6 +419,17 @@ y	2	1	1	0"
 	    "entropy: negative.partial:4: cell has a negative count: '-1'"
 }
 
+@test "entropy: a partial's cell without its category is refused by line" {
+	printf 'model\tentropy-partial\t1\nfeatures\tmonth\thost\tcluster\n' \
+	    > short-cell.partial
+	printf 'rows\t1\ncell\t2026-10\th1\nend\t5\n' >> short-cell.partial
+	run --separate-stderr entropy --merge short-cell.partial
+	assert_failure 1
+	assert_equal "$stderr" \
+	    "entropy: short-cell.partial:4: record 'cell' has 2 values, expected 4"
+	assert_output ""
+}
+
 @test "entropy: a failed --partial leaves no file behind" {
 	printf 'c\tn\na\t1\nb\tNaN\n' > nan-count.tsv
 	run --separate-stderr entropy --partial -f c --counts n \

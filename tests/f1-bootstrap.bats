@@ -94,13 +94,18 @@ predictions() {
 	assert_failure
 }
 
-@test "f1-bootstrap: a single resample has sd 0 and equal percentiles" {
+@test "f1-bootstrap: one resample is a usage error, since its spread is undefined" {
 	predictions 5 2 2 11 > p.tsv
 	run --separate-stderr f1-bootstrap -B 1 p.tsv
+	assert_failure 2
+	assert_output ""
+	assert_equal "${stderr%%$'\n'*}" \
+	    "f1-bootstrap: option -B: '1' is not a whole number from 2 to 100000000"
+	run --separate-stderr f1-bootstrap -B 2 -s 3 p.tsv
 	assert_success
-	assert_equal "$(field sd)" 0
-	assert_equal "$(field p2.5)" "$(field p97.5)"
-	assert_equal "$(field mean)" "$(field p50)"
+	local sd
+	sd=$(field sd)
+	[ "$(awk -v s="$sd" 'BEGIN { print (s >= 0) }')" = 1 ]
 }
 
 @test "f1-bootstrap: labels and columns can be chosen, without a header" {

@@ -90,7 +90,7 @@ ties.tsv	vote-labels --ties ties.tsv rows.tsv
 EOF
 }
 
-@test "failed writes: a bad row late in a stream leaves whole rows only" {
+@test "failed writes: a bad row late in a stream leaves every row before it, whole" {
 	pca-reduce -n 1 -f x,y --fit-only -o pca.model rows.tsv
 	{ cat rows.tsv; printf 'p0\tw0\t+1\tnormal\tnormal\tnan\t1\n'; } \
 	    > bad-tail.tsv
@@ -99,13 +99,29 @@ EOF
 		run --separate-stderr $command bad-tail.tsv
 		assert_failure 1
 		assert_equal "$stderr" "${command%% *}: bad-tail.tsv:20002: column 'x' is not a finite number: 'nan'"
-		# Some rows were written, and the last of them is whole.
-		[ -n "$output" ]
+		# The header and all 20000 rows before the bad one, whole.
+		[ "$(printf '%s\n' "$output" | wc -l)" -eq 20001 ]
 		[ "$(printf '%s\n' "$output" | awk -F '\t' '{ print NF }' |
 		    sort -u | wc -l)" -eq 1 ]
 		$command bad-tail.tsv 2>/dev/null | tail -c 1 | od -An -c |
 		    grep -q '\\n'
 	done
+}
+
+@test "failed writes: an output file given as a link is written through it" {
+	echo old > target.model
+	ln -s target.model link.model
+	kmeans-train -k 2 -f x,y --restarts 1 -s 1 -o link.model rows.tsv
+	[ -L link.model ]
+	[ "$(head -n 1 target.model)" = "$(printf 'model\tkmeans\t1')" ]
+	# /dev/stdout is the caller's descriptor: a redirection that
+	# appends is appended to, and the system's link stays a link.
+	echo first > appended.txt
+	kmeans-train -k 2 -f x,y --restarts 1 -s 1 -o /dev/stdout rows.tsv \
+	    >> appended.txt
+	[ "$(head -n 1 appended.txt)" = first ]
+	cmp <(tail -n +2 appended.txt) target.model
+	[ -L /dev/stdout ]
 }
 
 @test "failed writes: a closed pipe named as an output file is an error" {

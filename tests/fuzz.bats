@@ -62,6 +62,30 @@ check_harness() {
 	check_harness model_cluster-sample
 }
 
+@test "fuzz: pca-reduce --merge survives damaged PCA partials" {
+	check_harness model_pca-reduce.merge
+}
+
+@test "fuzz: kmeans-train --init survives damaged starting models" {
+	check_harness model_kmeans-train
+}
+
+@test "fuzz: kmeans-train --merge survives damaged partials of a Lloyd step" {
+	check_harness model_kmeans-train.merge
+}
+
+@test "fuzz: entropy --merge survives damaged count partials" {
+	check_harness model_entropy.merge
+}
+
+@test "fuzz: kl-drift --merge survives damaged gauss moments partials" {
+	check_harness model_kl-drift.gauss
+}
+
+@test "fuzz: kl-drift --merge survives damaged hist counts partials" {
+	check_harness model_kl-drift.hist
+}
+
 @test "fuzz: every harness that make builds has a test in this file" {
 	[ -z "${FUZZ_UNAVAILABLE:-}" ] ||
 		skip "no libFuzzer here: $FUZZ_UNAVAILABLE"

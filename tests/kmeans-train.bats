@@ -645,6 +645,35 @@ sharded_fit() {
 	[ "$stderr" = "kmeans-train: bad.partial:14: the cluster counts add up to 2, but the partial has 3 rows" ]
 }
 
+@test "kmeans-train: rows that an --init model's tiny scale overflows are refused" {
+	start_model start.model 0,0 10,0
+	sed -i 's/^standardized\t0$/standardized\t1/; s/^scale\t1\t1$/scale\t1e-310\t1/' \
+	    start.model
+	printf 'x\ty\n0\t0\n12\t0\n' > rows.tsv
+	run --separate-stderr kmeans-train --init start.model rows.tsv
+	assert_failure 1
+	assert_equal "$stderr" "kmeans-train: rows.tsv: scaled as start.model scales them, the rows overflow a double in the sums of a step"
+	assert_output ""
+	run --separate-stderr kmeans-train --partial --init start.model \
+	    -o rows.partial rows.tsv
+	assert_failure 1
+	assert_equal "$stderr" "kmeans-train: rows.tsv: scaled as start.model scales them, the rows overflow a double in the sums of a step"
+	[ ! -e rows.partial ]
+}
+
+@test "kmeans-train: partials whose sums overflow once added are refused" {
+	start_model start.model 0,0 1e308,0
+	printf 'x\ty\n1e308\t0\n' > big.tsv
+	kmeans-train --partial --init start.model -o a.partial big.tsv
+	kmeans-train --partial --init start.model -o b.partial big.tsv
+	run --separate-stderr kmeans-train --merge --init start.model \
+	    a.partial b.partial
+	assert_failure 1
+	assert_equal "$stderr" \
+	    "kmeans-train: the sums of the 2 partial files overflow a double once added"
+	assert_output ""
+}
+
 @test "kmeans-train: partials of empty shards alone are an error" {
 	start_model start.model 0,0 10,0
 	printf 'x\ty\n' > empty.tsv
@@ -723,4 +752,25 @@ sharded_fit() {
 	assert_failure 1
 	[[ "$stderr" == *"'y'"* ]] || fail "column not named: $stderr"
 	assert_output ""
+}
+
+@test "kmeans-train: columns whose squares overflow are refused, never an inf model" {
+	printf 'x\ty\n1e200\t1\n2e200\t2\n3e200\t9\n4e200\t10\n' > wide.tsv
+	run --separate-stderr kmeans-train -k 2 -o wide.model wide.tsv
+	assert_failure 1
+	assert_output ""
+	assert_equal "$stderr" "kmeans-train: wide.tsv: column 'x' varies too widely: its sum of squared deviations overflows a double"
+	[ ! -e wide.model ]
+	run --separate-stderr kmeans-train -k 2-3 wide.tsv
+	assert_failure 1
+	assert_output ""
+	printf 'a\n1\n1e308\n4\n' > one-huge.tsv
+	run --separate-stderr kmeans-train -k 2 --standardize one-huge.tsv
+	assert_failure 1
+	assert_equal "$stderr" "kmeans-train: one-huge.tsv: column 'a' varies too widely: its sum of squared deviations overflows a double"
+	# Just inside the range, the fit is finite.
+	printf 'x\n1e153\n-1e153\n0\n1\n' > wide-ok.tsv
+	run --separate-stderr kmeans-train -k 2 wide-ok.tsv
+	assert_success
+	assert_line "$(printf 'inertia\t6.666666666666667e+305')"
 }

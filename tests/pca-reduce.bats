@@ -123,6 +123,20 @@ jumpstarter_train_tsv() {
 	    "pca-reduce: 4 components asked, but the model model.tsv has 3"
 }
 
+@test "pca-reduce: -m writes every row before a bad one, then fails" {
+	awk 'BEGIN { print "id\tx\ty"; for (i = 1; i <= 5000; i++)
+		printf "r%d\t%d\t%d\n", i, i % 17, (i * i) % 23 }' > good.tsv
+	pca-reduce -n 2 --keep id --fit-only -o good.model good.tsv
+	{ cat good.tsv; printf 'bad\t1\tx\n'; } > late.tsv
+	run --separate-stderr pca-reduce -m good.model --keep id good.tsv
+	assert_success
+	local expected="$output"
+	run --separate-stderr pca-reduce -m good.model --keep id late.tsv
+	assert_failure 1
+	assert_equal "$stderr" "pca-reduce: late.tsv:5002: column 'y' is not a number: 'x'"
+	assert_equal "$output" "$expected"
+}
+
 @test "pca-reduce: a header-only input to -m gives the header alone" {
 	printf 'a\tb\n1\t2\n2\t1\n3\t3\n' > ab.tsv
 	pca-reduce -n 1 --fit-only -o model.tsv ab.tsv

@@ -494,6 +494,9 @@ open_sampler(const struct options *opts, struct sampler *s)
 		diag_fatal("%s: empty input",
 		    tsv_reader_display_name(s->reader));
 	s->out = tsv_writer_stdout();
+	/* Rows stream out in these modes; --exact writes only at the end. */
+	if (opts->mode != MODE_EXACT)
+		tsv_writer_keep_rows_on_error(s->out);
 	s->fields = model_match_columns(s->file, s->reader);
 	k = s->model.n_clusters;
 	d = s->model.n_features;
@@ -530,6 +533,12 @@ sample_rows(const struct options *opts, struct sampler *s)
 		kmeans_model_scale_row(&s->model, s->raw, s->scaled);
 		cluster = kmeans_search_nearest(&s->search, s->scaled,
 		    s->lanes, &distance, NULL);
+		/* Every distance inf would put the row in cluster 1. */
+		if (!isfinite(distance))
+			diag_fatal_at(tsv_reader_display_name(s->reader),
+			    tsv_reader_line_number(s->reader), "the row is so "
+			    "far from every centroid that its squared "
+			    "distance overflows a double");
 		s->tally.seen[cluster]++;
 		if (opts->mode == MODE_EXACT)
 			offer_to_reservoir(&s->reservoirs, &s->rng, s->reader,

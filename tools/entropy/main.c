@@ -772,14 +772,16 @@ merge_cell(struct tally *tally, const struct model *file,
     const struct model_record *record, const size_t *order)
 {
 	size_t n_groups = file->n_features - 1, used = 0, group_length, j;
-	const char *category = record->values[n_groups];
+	const char *category;
 	double count;
 	char phrase[64];
 
+	/* Count the values first: a short record has no category to read. */
 	if (record->n_values != n_groups + 2)
 		diag_fatal_at(file->path, record->line_number, "record 'cell' "
 		    "has %zu values, expected %zu", record->n_values,
 		    n_groups + 2);
+	category = record->values[n_groups];
 	if (category[0] == '\0')
 		diag_fatal_at(file->path, record->line_number, "cell has an "
 		    "empty category");

@@ -206,7 +206,8 @@ parse_options(int argc, char **argv, struct options *opts)
 	    NULL)) != -1) {
 		switch (c) {
 		case 'B':
-			opts->n_resamples = option_parse_long("-B", optarg, 1,
+			/* Two at least: a spread of one value is undefined. */
+			opts->n_resamples = option_parse_long("-B", optarg, 2,
 			    100000000);
 			break;
 		case 's':
@@ -494,7 +495,7 @@ write_summary(const struct options *opts, const struct labelled_rows *rows,
 	tsv_writer_tab(out);
 	tsv_writer_put_double(out, mean, opts->precision);
 	tsv_writer_tab(out);
-	tsv_writer_put_double(out, n > 1 ? sqrt(squares / (n - 1)) : 0,
+	tsv_writer_put_double(out, sqrt(squares / (n - 1)),
 	    opts->precision);
 	for (i = 0; i < opts->n_percentiles; i++) {
 		tsv_writer_tab(out);
@@ -523,8 +524,7 @@ main(int argc, char **argv)
 	whole = score_counts(rows.counts);
 	if (!whole.defined)
 		diag_fatal("%s: no positive row, true or predicted: F1 is "
-		    "undefined", strcmp(opts.input_path, "-") == 0 ? "stdin" :
-		    opts.input_path);
+		    "undefined", cli_display_name(opts.input_path));
 	diag_verbose("%zu rows: tp %llu, fp %llu, fn %llu, tn %llu",
 	    rows.n_rows, rows.counts[TRUE_POSITIVE],
 	    rows.counts[FALSE_POSITIVE], rows.counts[FALSE_NEGATIVE],

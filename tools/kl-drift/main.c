@@ -945,12 +945,6 @@ padded_copy(const double *values, size_t n, size_t length)
 	return copy;
 }
 
-static const char *
-display_name(const char *path)
-{
-	return strcmp(path, "-") == 0 ? "stdin" : path;
-}
-
 static void
 prepare_counts(const struct options *opts, struct problem *problem)
 {
@@ -959,8 +953,10 @@ prepare_counts(const struct options *opts, struct problem *problem)
 	size_t reference_capacity = 0, current_capacity = 0, i;
 	size_t reference_rows, current_rows;
 
-	problem->reference.name = xstrdup(display_name(opts->reference_path));
-	problem->current.name = xstrdup(display_name(opts->current_path));
+	problem->reference.name = xstrdup(
+	    cli_display_name(opts->reference_path));
+	problem->current.name = xstrdup(
+	    cli_display_name(opts->current_path));
 	problem->n_reference_total = read_counts(opts, opts->reference_path,
 	    categories, &reference, &reference_capacity, &reference_rows);
 	problem->n_current_total = read_counts(opts, opts->current_path,

@@ -16,6 +16,7 @@
  * Every number is printed exactly, so a merge reads back the doubles the
  * map had.
  */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -117,6 +118,23 @@ step_statistics_merge(struct step_statistics *stats,
 	stats->inertia += other->inertia;
 	merge_columns(stats, other);
 	stats->n_rows += other->n_rows;
+}
+
+bool
+step_statistics_finite(const struct step_statistics *stats)
+{
+	size_t k = stats->n_clusters, d = stats->n_features, m;
+
+	if (!isfinite(stats->inertia))
+		return false;
+	for (m = 0; m < k * d; m++)
+		if (!isfinite(stats->sums[m]))
+			return false;
+	for (m = 0; m < d; m++)
+		if (!isfinite(stats->column_mean[m]) ||
+		    !isfinite(stats->column_squares[m]))
+			return false;
+	return true;
 }
 
 void

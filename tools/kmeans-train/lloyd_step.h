@@ -15,6 +15,7 @@
 #ifndef LLOYD_STEP_H
 #define LLOYD_STEP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "kmeans_model.h"
@@ -54,6 +55,14 @@ void step_statistics_add_row(struct step_statistics *stats,
  */
 void step_statistics_merge(struct step_statistics *stats,
     const struct step_statistics *other);
+
+/*
+ * Whether the sums, the inertia and the column statistics are all
+ * finite.  Rows far from the centroids for the model's scale, or the
+ * partials of a merge added up, can overflow a double, and the next
+ * centroids would then be infinite or NaN.
+ */
+bool step_statistics_finite(const struct step_statistics *stats);
 
 /*
  * Write stats as a partial file (kind kmeans-partial) at path ("-" for

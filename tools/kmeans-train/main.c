@@ -469,6 +469,35 @@ read_dataset(const struct options *opts, struct dataset *data)
 }
 
 /*
+ * Refuse columns spread so wide (about 1e154 and more) that their mean,
+ * their sum of squared deviations, or the total of those overflows a
+ * double: every distance and the inertia would then be inf, and no
+ * centroid could be told from another.
+ */
+static void
+check_column_spread(const struct options *opts, const struct dataset *data,
+    const double *sum_sq)
+{
+	const char *source = cli_display_name(opts->input_path);
+	double total = 0;
+	size_t j;
+
+	for (j = 0; j < data->n_features; j++) {
+		if (!isfinite(data->mean[j]))
+			diag_fatal("%s: the mean of column '%s' overflows a "
+			    "double", source, data->names[j]);
+		if (!isfinite(sum_sq[j]))
+			diag_fatal("%s: column '%s' varies too widely: its sum "
+			    "of squared deviations overflows a double", source,
+			    data->names[j]);
+		total += sum_sq[j];
+	}
+	if (!opts->standardize && !isfinite(total))
+		diag_fatal("%s: the columns vary too widely together: their "
+		    "sum of squared deviations overflows a double", source);
+}
+
+/*
  * Mean and sample standard deviation (ddof 1) of each column, two-pass.
  * With --standardize the rows become (x - mean) / sd; a constant column
  * (every value equal, whatever rounding does to its mean) keeps scale 1
@@ -500,6 +529,7 @@ prepare_columns(const struct options *opts, struct dataset *data)
 
 			sum_sq[j] += t * t;
 		}
+	check_column_spread(opts, data, sum_sq);
 	for (j = 0; j < d; j++) {
 		data->scale[j] = 1;
 		if (!opts->standardize)
@@ -870,6 +900,27 @@ report_end_of_run(const struct kmeans_model *model)
 }
 
 /*
+ * Refuse a step whose statistics overflow, before they become a partial
+ * or the next centroids: an --init model whose scale is tiny, or whose
+ * centroids lie far from the rows, can scale rows past the largest
+ * double, and partials can add up past it.
+ */
+static void
+check_finite_step(const struct options *opts,
+    const struct step_statistics *stats)
+{
+	if (step_statistics_finite(stats))
+		return;
+	if (opts->merge)
+		diag_fatal("the sums of the %d partial file%s overflow a "
+		    "double once added", opts->n_partial_paths,
+		    opts->n_partial_paths == 1 ? "" : "s");
+	diag_fatal("%s: scaled as %s scales them, the rows overflow a "
+	    "double in the sums of a step", cli_display_name(opts->input_path),
+	    opts->init_path);
+}
+
+/*
  * --partial: the map of one Lloyd step over this input, streaming, then
  * the partial file.
  */
@@ -895,6 +946,7 @@ run_partial(const struct options *opts)
 	while (model_input_next(opts, &model, &input, row))
 		step_statistics_add_row(&stats, &search, row, distances);
 	model_input_close(&input);
+	check_finite_step(opts, &stats);
 	step_statistics_write_partial(opts->output_path, &stats, &model,
 	    file);
 	free(row);
@@ -928,6 +980,7 @@ run_merge(const struct options *opts)
 		diag_fatal("no data rows in the %d partial file%s",
 		    opts->n_partial_paths, opts->n_partial_paths == 1 ? "" :
 		    "s");
+	check_finite_step(opts, &stats);
 	diag_verbose("merged %d partial file%s: %llu rows",
 	    opts->n_partial_paths, opts->n_partial_paths == 1 ? "" : "s",
 	    stats.n_rows);
@@ -996,6 +1049,7 @@ run_from_init(const struct options *opts)
 		for (i = 0; i < n; i++)
 			step_statistics_add_row(&stats, &search, rows + i * d,
 			    distances);
+		check_finite_step(opts, &stats);
 		lloyd_step_reduce(&model, &stats, opts->max_iterations,
 		    opts->tolerance);
 		step_statistics_free(&stats);
@@ -1025,6 +1079,11 @@ run_fit(const struct options *opts)
 	else {
 		fit_clusters(opts, &data, (size_t)opts->min_clusters,
 		    &result);
+		/* The spread check leaves a factor of k or so of headroom. */
+		if (!isfinite(result.inertia))
+			diag_fatal("%s: the inertia overflows a double: the "
+			    "rows are spread too widely",
+			    cli_display_name(opts->input_path));
 		order_clusters(&data, &result);
 		write_model(opts, &data, &result);
 		clustering_free(&result);

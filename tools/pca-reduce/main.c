@@ -683,6 +683,7 @@ run_projection(const struct options *opts)
 	unsigned long long skipped = 0;
 	size_t j;
 
+	tsv_writer_keep_rows_on_error(out);
 	load_model(file, opts->n_components, &model);
 	if (tsv_reader_n_columns(reader) == 0)
 		diag_fatal("%s: empty input", tsv_reader_display_name(reader));
