@@ -45,9 +45,10 @@ bench_time sharded sh -c '
 	parallel --will-cite --halt now,fail=1 --pipe-part -a "$1" \
 	    --header : --block "$2" -j "$3" \
 	    "pca-reduce --partial -o $4/{#}.partial" &&
-	pca-reduce --merge --standardize -n 2 -o "$BENCH_DIR/sharded.model" \
+	pca-reduce --merge --standardize -n 2 -o "$5" \
 	    $(ls "$4"/*.partial | sort -V)' \
-    sh "$input" "$block" "$shards" "$partials" > /dev/null
+    sh "$input" "$block" "$shards" "$partials" "$BENCH_DIR/sharded.model" \
+    > /dev/null
 sharded=$BENCH_SECONDS
 sharded_kb=$peak_kb
 
@@ -58,6 +59,12 @@ bench_row "pca-reduce, $shards shards" "$sharded" "$sharded_kb" "$one"
 
 # Both models side by side: the largest relative difference of any
 # number (records other than the header lines, which must be equal).
+for model in one sharded; do
+	[ -s "$BENCH_DIR/$model.model" ] || {
+		echo "bench: no $BENCH_DIR/$model.model to compare" >&2
+		exit 1
+	}
+done
 paste "$BENCH_DIR/one.model" "$BENCH_DIR/sharded.model" | awk -F '\t' '
 	{ half = NF / 2
 	  for (i = 2; i <= half; i++) {

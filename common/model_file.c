@@ -464,6 +464,20 @@ model_read_record(const struct model *model, const char *key, size_t n,
 		values[i] = model_value_double(model, record, i);
 }
 
+void
+model_require_nonnegative(const struct model *model, const char *key,
+    size_t n, size_t i, double value)
+{
+	const struct model_record *record;
+
+	if (value >= 0)
+		return;
+	record = model_find(model, key, n, 0);
+	diag_fatal_at(model->path, record != NULL ? record->line_number : 0,
+	    "value %zu of record '%s' is %g, but it cannot be negative",
+	    i + 1, key, value);
+}
+
 long
 model_value_long(const struct model *model,
     const struct model_record *record, size_t i, long min, long max)

@@ -121,6 +121,14 @@ double model_value_double(const struct model *model,
 void model_read_record(const struct model *model, const char *key,
     size_t n, size_t n_values, double *values);
 
+/*
+ * Require value i of the n-th record with the given key (read already,
+ * into value) not to be negative, as a count, a sum of squares or an
+ * inertia cannot be; ends the program naming the line otherwise.
+ */
+void model_require_nonnegative(const struct model *model, const char *key,
+    size_t n, size_t i, double value);
+
 /* Value i of a record as a whole number in [min, max]. */
 long model_value_long(const struct model *model,
     const struct model_record *record, size_t i, long min, long max);

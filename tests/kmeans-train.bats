@@ -674,6 +674,28 @@ sharded_fit() {
 	assert_output ""
 }
 
+@test "kmeans-train: a partial with a negative inertia or sum of squares is refused" {
+	start_model start.model 0,0 10,0
+	printf 'x\ty\n0\t0\n1\t0\n10\t0\n12\t0\n' > four.tsv
+	kmeans-train --partial --init start.model -o good.partial four.tsv
+	awk -F '\t' -v OFS='\t' '$1 == "column_squares" { $2 = -$2 } { print }' \
+	    good.partial > squares.partial
+	run --separate-stderr kmeans-train --merge --init start.model \
+	    good.partial squares.partial
+	assert_failure 1
+	assert_output ""
+	local line
+	line=$(grep -n '^column_squares' squares.partial | cut -d : -f 1)
+	assert_equal "$stderr" "kmeans-train: squares.partial:$line: value 1 of record 'column_squares' is -112.75, but it cannot be negative"
+	awk -F '\t' -v OFS='\t' '$1 == "inertia" { $2 = -5 } { print }' \
+	    good.partial > inertia.partial
+	run --separate-stderr kmeans-train --merge --init start.model \
+	    inertia.partial
+	assert_failure 1
+	line=$(grep -n '^inertia' inertia.partial | cut -d : -f 1)
+	assert_equal "$stderr" "kmeans-train: inertia.partial:$line: value 1 of record 'inertia' is -5, but it cannot be negative"
+}
+
 @test "kmeans-train: partials of empty shards alone are an error" {
 	start_model start.model 0,0 10,0
 	printf 'x\ty\n' > empty.tsv

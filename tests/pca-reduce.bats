@@ -357,6 +357,21 @@ max_relative_difference() {
 	cmp with-empty.tsv alone.tsv
 }
 
+@test "pca-reduce: a partial with a negative sum of squares is refused by line" {
+	printf 'a\tb\n1\t2\n2\t1\n3\t3\n' > ab.tsv
+	pca-reduce --partial -o ab.partial ab.tsv
+	sed 's/^comoment\t1\t2$/comoment\t1\t-2/' ab.partial > bad.partial
+	run --separate-stderr pca-reduce --merge -o m.tsv ab.partial bad.partial
+	assert_failure 1
+	assert_equal "$stderr" "pca-reduce: bad.partial:8: value 2 of record 'comoment' is -2, but it cannot be negative"
+	[ ! -e m.tsv ]
+	# The matrix must be symmetric to the bit.
+	sed 's/^comoment\t1\t2$/comoment\t-1\t2/' ab.partial > off.partial
+	run --separate-stderr pca-reduce --merge -o m.tsv off.partial
+	assert_failure 1
+	assert_equal "$stderr" "pca-reduce: off.partial:8: the co-moment matrix is not symmetric: entries (1, 2) and (2, 1) differ"
+}
+
 @test "pca-reduce: partials with other columns are refused" {
 	printf 'a\tb\n1\t2\n2\t1\n3\t3\n' > ab.tsv
 	printf 'a\tc\n1\t2\n2\t1\n3\t3\n' > ac.tsv

@@ -284,7 +284,7 @@ step_statistics_merge_partial(struct step_statistics *stats,
 	struct model *partial = model_read(path, PARTIAL_KIND,
 	    PARTIAL_VERSION);
 	struct step_statistics part;
-	size_t d = model->n_features;
+	size_t d = model->n_features, j;
 
 	check_same_features(partial, model_file);
 	check_same_model(partial, model, model_file);
@@ -294,6 +294,10 @@ step_statistics_merge_partial(struct step_statistics *stats,
 	model_read_record(partial, "inertia", 0, 1, &part.inertia);
 	model_read_record(partial, "column_mean", 0, d, part.column_mean);
 	model_read_record(partial, "column_squares", 0, d, part.column_squares);
+	model_require_nonnegative(partial, "inertia", 0, 0, part.inertia);
+	for (j = 0; j < d; j++)
+		model_require_nonnegative(partial, "column_squares", 0, j,
+		    part.column_squares[j]);
 	read_cluster_records(partial, &part);
 	step_statistics_merge(stats, &part);
 	step_statistics_free(&part);

@@ -103,9 +103,24 @@ statistics_merge_partial(struct column_statistics *stats, const char *path)
 	part.count = (double)model_value_long(file, model_require(file,
 	    "count", 1), 0, 0, 9007199254740992L);
 	model_read_record(file, "mean", 0, d, part.mean);
-	for (i = 0; i < d; i++)
+	/*
+	 * A diagonal entry is a sum of squared deviations, and the matrix
+	 * is written symmetric to the bit.
+	 */
+	for (i = 0; i < d; i++) {
 		model_read_record(file, "comoment", i, d,
 		    part.comoment + i * d);
+		model_require_nonnegative(file, "comoment", i, i,
+		    part.comoment[i * d + i]);
+		for (j = 0; j < i; j++)
+			if (part.comoment[i * d + j] !=
+			    part.comoment[j * d + i])
+				diag_fatal_at(file->path, model_find(file,
+				    "comoment", i, d)->line_number, "the "
+				    "co-moment matrix is not symmetric: "
+				    "entries (%zu, %zu) and (%zu, %zu) differ",
+				    j + 1, i + 1, i + 1, j + 1);
+	}
 	if (part.count > 0) {
 		minimum = xcalloc(d, sizeof(double));
 		maximum = xcalloc(d, sizeof(double));
