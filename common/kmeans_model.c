@@ -207,6 +207,29 @@ kmeans_squared_distance(const double *a, const double *b, size_t n)
 }
 
 void
+kmeans_squared_distance4(const double *const *a, const double *const *b,
+    size_t n, double *out)
+{
+	double sum0 = 0, sum1 = 0, sum2 = 0, sum3 = 0, t0, t1, t2, t3;
+	size_t j;
+
+	for (j = 0; j < n; j++) {
+		t0 = a[0][j] - b[0][j];
+		t1 = a[1][j] - b[1][j];
+		t2 = a[2][j] - b[2][j];
+		t3 = a[3][j] - b[3][j];
+		sum0 += t0 * t0;
+		sum1 += t1 * t1;
+		sum2 += t2 * t2;
+		sum3 += t3 * t3;
+	}
+	out[0] = sum0;
+	out[1] = sum1;
+	out[2] = sum2;
+	out[3] = sum3;
+}
+
+void
 kmeans_search_init(struct kmeans_search *search, const double *points,
     size_t n_points, size_t n_features)
 {

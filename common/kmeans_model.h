@@ -113,6 +113,15 @@ void kmeans_model_scale_row(const struct kmeans_model *model,
 double kmeans_squared_distance(const double *a, const double *b, size_t n);
 
 /*
+ * Four such distances at once, a[r] to b[r] into out[r]: four sums in
+ * flight hide the latency of each addition, and each is still summed in
+ * coordinate order, so out[r] equals kmeans_squared_distance(a[r], b[r],
+ * n) bit for bit.
+ */
+void kmeans_squared_distance4(const double *const *a, const double *const *b,
+    size_t n, double *out);
+
+/*
  * Points (centroids, or candidate centres) laid out for measuring one
  * row against all of them at once: blocks of KMEANS_LANES points, each
  * block stored coordinate by coordinate, so the compiler can compute a

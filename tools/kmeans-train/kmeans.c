@@ -648,63 +648,138 @@ settle_row(struct kmeans_workspace *ws, size_t chunk, size_t i,
 	return 1;
 }
 
-/* Whether Hamerly's bounds leave row i where it is (tightening u_i). */
-static bool
-bounds_keep_row(struct kmeans_workspace *ws, size_t i)
+/*
+ * max(half_gap(own), lower bound) of row i: what its upper bound must
+ * not exceed for the row to stay where it is.
+ */
+static double
+keep_bound(const struct kmeans_workspace *ws, size_t i)
 {
-	size_t d = ws->data->n_features;
 	unsigned own = ws->result->labels[i];
-	double bound = ws->half_gap[own] > ws->lower[i] ? ws->half_gap[own] :
-	    ws->lower[i];
 
-	if (ws->upper[i] <= bound)
-		return true;
-	if (ws->lower[i] <= 0)
-		return false;
-	ws->upper[i] = sqrt(kmeans_squared_distance(ws->data->values + i * d,
-	    ws->result->centroids + own * d, d));
-	return ws->upper[i] <= bound;
+	return ws->half_gap[own] > ws->lower[i] ? ws->half_gap[own] :
+	    ws->lower[i];
+}
+
+/*
+ * The rows of a chunk on their way through Hamerly's test: those whose
+ * upper bound must be tightened (measured against their own centroid,
+ * four at a time) and those that must be measured against every
+ * centroid (four at a time as well).  Rows pass through both queues in
+ * order, so they are settled in the order of the chunk, which fixes the
+ * order of the additions to the cluster sums.
+ */
+struct assign_queues {
+	size_t tighten[4], n_tighten;
+	size_t pending[4], n_pending;
+	const double *rows[4];
+	double *lanes;
+	size_t moved;
+};
+
+/* Measure the pending rows against every centroid and settle them. */
+static void
+settle_pending(struct kmeans_workspace *ws, size_t chunk,
+    struct assign_queues *q)
+{
+	size_t stride = ws->centroid_search.n_blocks * KMEANS_LANES, r;
+
+	if (q->n_pending == 4) {
+		kmeans_search_distances4(&ws->centroid_search, q->rows,
+		    q->lanes);
+		for (r = 0; r < 4; r++)
+			q->moved += settle_row(ws, chunk, q->pending[r],
+			    q->lanes + r * stride);
+	} else
+		for (r = 0; r < q->n_pending; r++) {
+			kmeans_search_distances(&ws->centroid_search,
+			    q->rows[r], q->lanes);
+			q->moved += settle_row(ws, chunk, q->pending[r],
+			    q->lanes);
+		}
+	q->n_pending = 0;
+}
+
+/* Queue row i for the search against every centroid. */
+static void
+queue_pending(struct kmeans_workspace *ws, size_t chunk,
+    struct assign_queues *q, size_t i)
+{
+	q->rows[q->n_pending] = ws->data->values + i * ws->data->n_features;
+	q->pending[q->n_pending++] = i;
+	if (q->n_pending == 4)
+		settle_pending(ws, chunk, q);
+}
+
+/*
+ * Tighten the queued rows' upper bounds to their distance from their
+ * own centroid; a row still past its bound goes on to the full search.
+ * A row tightened alone is measured with the same sum as four.
+ */
+static void
+tighten_queued(struct kmeans_workspace *ws, size_t chunk,
+    struct assign_queues *q)
+{
+	size_t d = ws->data->n_features, r;
+	const double *rows[4], *centroids[4];
+	double distances[4];
+
+	for (r = 0; r < 4; r++) {
+		size_t i = q->tighten[r < q->n_tighten ? r : 0];
+
+		rows[r] = ws->data->values + i * d;
+		centroids[r] = ws->result->centroids +
+		    ws->result->labels[i] * d;
+	}
+	kmeans_squared_distance4(rows, centroids, d, distances);
+	for (r = 0; r < q->n_tighten; r++) {
+		size_t i = q->tighten[r];
+
+		ws->upper[i] = sqrt(distances[r]);
+		if (ws->upper[i] > keep_bound(ws, i))
+			queue_pending(ws, chunk, q, i);
+	}
+	q->n_tighten = 0;
 }
 
 /*
  * Hamerly's assignment over the chunk's rows: a row is measured again
  * only when its upper bound exceeds max(half_gap(own), lower bound),
  * first against its own centroid (when its bounds are known), then
- * against all, four rows at a time.  chunk_values[chunk] counts the rows
- * that moved; chunk_sums and chunk_count_change hold what the moves did
- * to the clusters.
+ * against all.  chunk_values[chunk] counts the rows that moved;
+ * chunk_sums and chunk_count_change hold what the moves did to the
+ * clusters.
  */
 static void
 task_assign(struct kmeans_workspace *ws, size_t chunk, size_t begin,
     size_t end)
 {
-	size_t d = ws->data->n_features, k = ws->n_clusters, i, r, moved = 0;
-	size_t pending[4], n_pending = 0, stride =
-	    ws->centroid_search.n_blocks * KMEANS_LANES;
-	double *lanes = new_lanes(&ws->centroid_search);
-	const double *rows[4];
+	size_t d = ws->data->n_features, k = ws->n_clusters, i;
+	struct assign_queues q;
 
+	memset(&q, 0, sizeof(q));
+	q.lanes = new_lanes(&ws->centroid_search);
 	memset(ws->chunk_sums + chunk * k * d, 0, k * d * sizeof(double));
 	memset(ws->chunk_count_change + chunk * k, 0, k * sizeof(long));
 	for (i = begin; i < end; i++) {
-		if (bounds_keep_row(ws, i))
+		if (ws->upper[i] <= keep_bound(ws, i))
 			continue;
-		rows[n_pending] = ws->data->values + i * d;
-		pending[n_pending++] = i;
-		if (n_pending < 4)
+		if (ws->lower[i] <= 0) {
+			/* Bounds unknown: the row is measured in full. */
+			if (q.n_tighten > 0)
+				tighten_queued(ws, chunk, &q);
+			queue_pending(ws, chunk, &q, i);
 			continue;
-		kmeans_search_distances4(&ws->centroid_search, rows, lanes);
-		for (r = 0; r < 4; r++)
-			moved += settle_row(ws, chunk, pending[r], lanes +
-			    r * stride);
-		n_pending = 0;
+		}
+		q.tighten[q.n_tighten++] = i;
+		if (q.n_tighten == 4)
+			tighten_queued(ws, chunk, &q);
 	}
-	for (r = 0; r < n_pending; r++) {
-		kmeans_search_distances(&ws->centroid_search, rows[r], lanes);
-		moved += settle_row(ws, chunk, pending[r], lanes);
-	}
-	ws->chunk_values[chunk * MAX_TRIALS] = (double)moved;
-	free(lanes);
+	if (q.n_tighten > 0)
+		tighten_queued(ws, chunk, &q);
+	settle_pending(ws, chunk, &q);
+	ws->chunk_values[chunk * MAX_TRIALS] = (double)q.moved;
+	free(q.lanes);
 }
 
 /* Add the chunks' changes to the cluster sums and counts, in order. */
