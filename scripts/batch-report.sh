@@ -90,7 +90,8 @@ plot() {
 cat <<EOF
 # Monthly batch: $month
 
-Data: \`$data/$month\`.  Every file named here is in this folder.
+Inputs: \`$data/$month\`.  Every file named here is in the folder of
+this report.
 
 EOF
 if [ "$shards" != 1 ]; then

@@ -31,8 +31,7 @@ BATCH_SCRIPTS = scripts/month.sh scripts/batch-config.sh \
 	scripts/slack-messages.sh scripts/kmeans-sharded.sh
 BATCH_PROGRAMS = $(addprefix $(BIN)/,pca-reduce kmeans-train \
 	cluster-sample vote-labels entropy kl-drift f1-bootstrap shard-rows)
-BATCH_MONTHS = $(sort $(patsubst $(DATA)/%/metrics.tsv,%, \
-	$(wildcard $(DATA)/*/metrics.tsv)))
+BATCH_MONTHS = $(sort $(patsubst $(DATA)/%/,%,$(wildcard $(DATA)/*/)))
 
 .PHONY: month months batch-data
 
@@ -51,7 +50,14 @@ $(foreach month_name,$(BATCH_MONTHS),$(eval $(call \
 	batch_previous := $(month_name)))
 
 # The simulated fleet, when DATA is the demo's and is not there yet.
+# Make splits names on blanks, so DATA, OUT and CONFIG must have none,
+# nor may the month folders; scripts/month.sh takes any name.
 batch-data: all
+	@if [ $(words $(DATA)) -ne 1 ] || [ $(words $(OUT)) -ne 1 ] || \
+	    [ $(words $(CONFIG)) -ne 1 ]; then \
+		echo "make: DATA, OUT and CONFIG must have no blanks in" \
+		    "them; run scripts/month.sh directly for such paths" >&2; \
+		exit 2; fi
 	@if [ "$(DATA)" = "$(BATCH_DEMO_DATA)" ] && \
 	    [ ! -d "$(DATA)" ]; then \
 		echo "$(BIN)/fleet-simulate -s $(FLEET_SEED) -o $(DATA)"; \
@@ -63,14 +69,20 @@ batch-data: all
 # The month rules are made once the data folder exists (a second make,
 # so that the list of months is read from it).
 months: batch-data
+	@if ls -d $(DATA)/*/ | grep -q '[[:space:]]'; then \
+		echo "make months: a month folder of $(DATA) has a blank in" \
+		    "its name; run scripts/month.sh directly" >&2; exit 2; fi
 	@$(MAKE) --no-print-directory $(foreach month_name, \
-		$(shell ls -d $(DATA)/*/metrics.tsv 2>/dev/null | \
-		sed 's|/metrics.tsv$$||; s|.*/||' | LC_ALL=C sort), \
+		$(shell ls -d $(DATA)/*/ 2>/dev/null | \
+		sed 's|/$$||; s|.*/||' | LC_ALL=C sort), \
 		$(OUT)/$(month_name)/report.md)
 
 month: batch-data
 	@[ -n "$(MONTH)" ] || { \
 		echo "make month: say which, as MONTH=YYYY-MM" >&2; exit 2; }
+	@[ $(words $(MONTH)) -eq 1 ] || { \
+		echo "make month: MONTH has a blank in it; run" \
+		    "scripts/month.sh directly" >&2; exit 2; }
 	@[ -f "$(DATA)/$(MONTH)/metrics.tsv" ] || { \
 		echo "make month: $(DATA)/$(MONTH)/metrics.tsv: no such file" \
 		    >&2; exit 1; }

@@ -77,8 +77,11 @@ done
 shift $((OPTIND - 1))
 [ "$#" -eq 3 ] || usage "expected DATA MONTH OUT, got $# operands"
 data=${1%/}
-month=$2
+month=${2%/}
 out=${3%/}
+case $month in
+''|*/*) usage "MONTH is the name of a folder of DATA, got '$2'" ;;
+esac
 
 # --- Settings -----------------------------------------------------------
 
@@ -116,21 +119,28 @@ data_rows() {
 	awk 'END { print (NR > 0 ? NR - 1 : 0) }' "$1"
 }
 
-# run STEP COMMAND...: run a program, its messages kept in the month's
-# log; on failure they are shown and the month stops.  A message gets
-# the step's name in front unless it already starts with it (a program
-# names itself, and most steps are named after their program).
-run() {
+# attempt STEP COMMAND...: run a program, its messages kept in the
+# month's log; a failure returns its status, with the messages left in
+# $work/step.err.  A message gets the step's name in front unless it
+# already starts with it (a program names itself, and most steps are
+# named after their program).
+attempt() {
 	step=$1
 	shift
-	if ! "$@" 2> "$work/step.err"; then
-		cat "$work/step.err" >&2
-		die "$month: $step failed: $*"
-	fi
+	"$@" 2> "$work/step.err" || return
 	if [ -s "$work/step.err" ]; then
 		awk -v step="$step" 'index($0, step ": ") == 1 { print; next }
 		    { print step ": " $0 }' "$work/step.err" >> "$work/batch.log"
 	fi
+}
+
+# run STEP COMMAND...: attempt, and on failure show the messages and
+# stop the month.
+run() {
+	attempt "$@" && return
+	cat "$work/step.err" >&2
+	shift
+	die "$month: $step failed: $*"
 }
 
 # compare A OP B: a numeric comparison of two numbers, with awk.
@@ -159,9 +169,54 @@ if [ ! -f "$metrics" ] || [ ! -r "$metrics" ]; then
 fi
 [ -d "$out" ] || mkdir -p "$out" || die "$out: cannot make the folder"
 
+# Every setting is checked now, whichever month this is: the baseline
+# month uses only some of them, and a mistake should not wait a month.
+# whole KEY MIN: a setting that must be a whole number of at least MIN.
+whole() {
+	value=$(conf "$1")
+	if ! printf '%s\n' "$value" | grep -Eq '^[0-9]+$' ||
+	    [ "$value" -lt "$2" ]; then
+		die "setting $1 = '$value': expected a whole number from $2"
+	fi
+}
+for key in seed cluster_variance kl_alpha entropy_drop \
+    workload_drift_initial workload_drift_floor system_drift_initial \
+    system_drift_floor; do
+	conf_number "$key" > /dev/null
+done
+whole clusters 2
+whole kmeans_restarts 1
+whole kmeans_init_rows 1
+whole drift_components 1
+whole kl_bins 1
+whole kl_neighbours 1
+whole auto_min_history 1
+whole label_sample_per_cluster 1
+whole system_sample_per_cluster 1
+whole bootstrap_resamples 2
+case $(conf kl_method) in
+gauss|hist|knn) ;;
+*) die "setting kl_method = '$(conf kl_method)': expected gauss, hist or knn" ;;
+esac
+for kind in workload system; do
+	value=$(conf "${kind}_drift_threshold")
+	[ "$value" = auto ] ||
+		printf '%s\n' "$value" | grep -Eq '^[0-9]+([.][0-9]*)?$' ||
+		die "setting ${kind}_drift_threshold = '$value':" \
+		    "expected auto or a number"
+done
+# The column lists, against this month's header: pca-reduce resolves
+# them as every step will, and names a missing column with the header.
+for key in workload_columns performance_columns; do
+	if ! message=$(head -n 1 "$metrics" | pca-reduce --partial \
+	    -f "$(conf "$key")" -o /dev/null 2>&1); then
+		die "setting $key: $(printf '%s\n' "$message" | head -n 1)"
+	fi
+done
+
 previous=$(for folder in "$data"/*/; do
 	folder=${folder%/}
-	[ -f "$folder/metrics.tsv" ] && printf '%s\n' "${folder##*/}"
+	[ -d "$folder" ] && printf '%s\n' "${folder##*/}"
 done | sort | awk -v month="$month" '$0 == month { print last; exit }
 	{ last = $0 }')
 if [ -n "$previous" ]; then
@@ -192,6 +247,10 @@ work="$out/.$month.partial"
 rm -rf "$work"
 mkdir "$work"
 trap 'rm -rf "$work"' EXIT
+# A signal ends the month as a failure does: the partial folder goes.
+trap 'rm -rf "$work"; trap - EXIT; exit 130' INT
+trap 'rm -rf "$work"; trap - EXIT; exit 143' TERM
+trap 'rm -rf "$work"; trap - EXIT; exit 129' HUP
 : > "$work/batch.log"
 printf 'month\tcheck\tvalue\tthreshold\tdecision\treason\n' \
     > "$work/decisions.tsv"
@@ -581,24 +640,33 @@ fi
 sample_rows=$(data_rows "$work/sample.tsv")
 say "$sample_rows points sampled for labelling"
 
-# The messages: posted when a token file is configured, else a dry run.
+# The messages, as JSON lines in messages.json; posted too when a token
+# file is configured.  The receipts of posts are kept outside the month
+# being built (OUT/.posted/MONTH.tsv), written as each post succeeds, so
+# that a re-run, or a run after one that failed later on, posts only
+# the points not posted yet; posted.tsv is their copy in the month.
 token_file=$(conf slack_token_file)
 set -- --channel "$(conf slack_channel)" --id "$item_column" \
     --metrics "$(conf message_metrics)"
+run messages bash "$script_dir/slack-messages.sh" "$@" --dry-run \
+    "$work/sample.tsv" > "$work/messages.json"
 if [ -n "$token_file" ]; then
-	set -- "$@" --token-file "$token_file"
+	mkdir -p "$out/.posted" || die "$out/.posted: cannot make the folder"
+	run messages bash "$script_dir/slack-messages.sh" "$@" \
+	    --token-file "$token_file" --api-url "$(conf slack_api_url)" \
+	    --posted "$out/.posted/$month.tsv" \
+	    "$work/sample.tsv" > /dev/null
+	cp "$out/.posted/$month.tsv" "$work/posted.tsv"
 	messages_decision=posted
 	reason="$sample_rows labelling messages posted to the"
-	reason="$reason channel $(conf slack_channel)"
+	reason="$reason channel $(conf slack_channel), each once"
+	reason="$reason (receipts in posted.tsv)"
 else
-	set -- "$@" --dry-run
 	messages_decision=dry-run
 	reason="$sample_rows labelling messages built as a dry run"
 	reason="$reason (no token file configured) and saved in"
 	reason="$reason messages.json"
 fi
-run messages bash "$script_dir/slack-messages.sh" "$@" "$work/sample.tsv" \
-    > "$work/messages.json"
 add_decision messages "$sample_rows" "" "$messages_decision" "$reason"
 
 # --- Step 3: labels -----------------------------------------------------
@@ -863,13 +931,24 @@ fi
 
 predictions="$data/$month/predictions.tsv"
 f1_mean="" f1_low="" f1_high=""
-if [ -f "$predictions" ]; then
-	run f1-bootstrap f1-bootstrap -B "$(conf_number bootstrap_resamples)" \
-	    -s "$((month_seed + 4))" --truth "$(conf truth_column)" \
-	    --predicted "$(conf predicted_column)" \
-	    --positive "$(conf positive_label)" \
-	    --negative "$(conf negative_label)" \
-	    -o "$work/f1-resamples.tsv" "$predictions" > "$work/f1.tsv"
+# A month whose predictions hold no abnormal row, true or predicted, has
+# no F1 to measure: f1-bootstrap says so, and the step is skipped.
+f1_undefined="no positive row, true or predicted: F1 is undefined"
+if [ -f "$predictions" ] && ! attempt f1-bootstrap f1-bootstrap \
+    -B "$(conf bootstrap_resamples)" -s "$((month_seed + 4))" \
+    --truth "$(conf truth_column)" --predicted "$(conf predicted_column)" \
+    --positive "$(conf positive_label)" \
+    --negative "$(conf negative_label)" \
+    -o "$work/f1-resamples.tsv" "$predictions" > "$work/f1.tsv"; then
+	grep -Fq "$f1_undefined" "$work/step.err" || {
+		cat "$work/step.err" >&2
+		die "$month: f1-bootstrap failed on $predictions"
+	}
+	rm -f "$work/f1.tsv" "$work/f1-resamples.tsv"
+	reason="predictions.tsv has no $(conf positive_label) row, true or"
+	add_decision model_quality "" "" skipped \
+	    "$reason predicted: F1 is undefined"
+elif [ -f "$predictions" ]; then
 	f1_mean=$(tsv_value "$work/f1.tsv" mean)
 	f1_low=$(tsv_value "$work/f1.tsv" p2.5)
 	f1_high=$(tsv_value "$work/f1.tsv" p97.5)
@@ -916,5 +995,5 @@ rm -f "$work/step.err"
 
 rm -rf "${out:?}/${month:?}"
 mv "$work" "$out/$month"
-trap - EXIT
+trap - EXIT INT TERM HUP
 say "report in $out/$month/report.md"

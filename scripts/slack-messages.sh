@@ -17,6 +17,9 @@
 # that only its owner may read; anything else is refused), is sent only
 # in the Authorization header (never on a command line, never printed),
 # and each posted message's item, channel and ts are printed as TSV.
+# With --posted FILE, those receipts are also appended to FILE as each
+# post succeeds, and an item FILE already lists is not posted again, so
+# a run stopped halfway, or run again, posts each point once.
 # A rate-limited post (HTTP 429) is retried after Retry-After seconds,
 # up to 5 times.  Limits: ids and values must not contain tabs; a
 # message shows at most 40 metrics (4 sections of 10 fields).
@@ -28,7 +31,8 @@ set -euo pipefail
 prog=slack-messages.sh
 usage_text="usage: $prog --channel ID [--id COL] [--cluster COL] [--metrics LIST]
                          [--link LABEL=URL]... [--links FILE] [--event-type TYPE]
-                         [--token-file FILE] [--api-url URL] [--dry-run] [FILE]"
+                         [--token-file FILE] [--api-url URL] [--posted FILE]
+                         [--dry-run] [FILE]"
 
 die() {
 	printf '%s: %s\n' "$prog" "$*" >&2
@@ -55,6 +59,7 @@ post it with chat.postMessage (or print it with --dry-run).
   --event-type TYPE   metadata event type (default: labelling_request)
   --token-file FILE   read the token from FILE (mode 600 or stricter)
   --api-url URL       Slack Web API address (default: https://slack.com/api)
+  --posted FILE       receipts of posts: skip the items listed, add new ones
   --dry-run           print the messages as JSON lines, post nothing
   -h, --help          print this help
 The token is taken from SLACK_TOKEN when --token-file is not given.
@@ -70,6 +75,7 @@ event_type="labelling_request"
 token_file=""
 api_url="https://slack.com/api"
 dry_run=false
+posted_file=""
 links_json="[]"
 input="-"
 
@@ -112,6 +118,7 @@ while [ $# -gt 0 ]; do
 	--event-type) need_value "$1" $#; event_type=$2; shift ;;
 	--token-file) need_value "$1" $#; token_file=$2; shift ;;
 	--api-url) need_value "$1" $#; api_url=${2%/}; shift ;;
+	--posted) need_value "$1" $#; posted_file=$2; shift ;;
 	--dry-run) dry_run=true ;;
 	-h|--help) help ;;
 	--) shift; break ;;
@@ -131,8 +138,9 @@ read_token() {
 
 	if [ -n "$token_file" ]; then
 		[ -r "$token_file" ] || die "$token_file: cannot read the token file"
-		mode=$(stat -c '%a' "$token_file")
-		owner=$(stat -c '%u' "$token_file")
+		# The file a link points to is what others could read.
+		mode=$(stat -L -c '%a' "$token_file")
+		owner=$(stat -L -c '%u' "$token_file")
 		[ "$owner" = "$(id -u)" ] ||
 			die "$token_file: refused: the token file is not yours"
 		case $mode in
@@ -267,11 +275,30 @@ post() {
 		    "$response" 2>/dev/null || echo 'not a Slack API answer')"
 }
 
+# The receipts file: made with its header if new; the items it lists.
+posted_items=$(mktemp)
+trap 'rm -f "$errors" "$headers" "$response" "$posted_items"' EXIT
+if [ -n "$posted_file" ]; then
+	if [ ! -s "$posted_file" ]; then
+		printf 'item\tchannel\tts\n' > "$posted_file" ||
+			die "$posted_file: cannot write the receipts"
+	fi
+	[ "$(head -n 1 "$posted_file")" = "$(printf 'item\tchannel\tts')" ] ||
+		die "$posted_file: not a receipts file (item, channel, ts)"
+	tail -n +2 "$posted_file" | cut -f 1 > "$posted_items"
+fi
+
+# Ids hold no tab or line end, so a receipt is its fields joined by tabs
+# (jq's @tsv would double a backslash in an id).
 printf 'item\tchannel\tts\n'
 while IFS= read -r message; do
 	[ -n "$message" ] || continue
+	item=$(jq -r '.metadata.event_payload.item' <<<"$message")
+	grep -Fxq -e "$item" "$posted_items" && continue
 	post "$message"
-	jq -r --argjson sent "$message" \
-	    '[$sent.metadata.event_payload.item, .channel, .ts] | @tsv' \
-	    "$response"
+	receipt=$(jq -r --arg item "$item" '[$item, .channel, .ts] |
+	    map(tostring) | join("\t")' "$response")
+	printf '%s\n' "$receipt"
+	[ -z "$posted_file" ] || printf '%s\n' "$receipt" >> "$posted_file" ||
+		die "$posted_file: cannot write the receipts"
 done <<<"$messages"

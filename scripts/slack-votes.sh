@@ -83,8 +83,13 @@ done
 # "other" for a reaction that is not a vote, "short" for users missing
 # from a reaction's list.
 extract() {
-	jq -r --arg event_type "$event_type" --arg pattern "$pattern" \
+	jq -nr --arg event_type "$event_type" --arg pattern "$pattern" \
 	    --argjson all "$all_reactions" '
+	def documents:
+	    [inputs] | if length == 0
+	    then error("no JSON in the input (an empty or cut-off download?)")
+	    else .[] end;
+	def tsv: map(tostring) | join("\t");
 	def messages:
 	    if type == "array" then .[]
 	    elif type == "object" and .ok == false then
@@ -107,21 +112,22 @@ extract() {
 	def vote_name: sub("::skin-tone-[0-9]+$"; "");
 	def is_vote: IN("+1", "thumbsup", "-1", "thumbsdown");
 
-	messages
+	documents
+	| messages
 	| (.ts // "" | tostring) as $message_ts
 	| item_of as $item
-	| if $item == null then ["skip", (.text // "" | .[0:40])] | @tsv
+	| if $item == null then ["skip"] | tsv
 	  else
 	    ($item | clean("item")) as $item
 	    | .reactions[]?
 	    | (.name | vote_name) as $vote
 	    | if ($all | not) and ($vote | is_vote | not)
-	      then ["other", $vote] | @tsv
+	      then ["other", $vote] | tsv
 	      else
 	        (.ts // $message_ts | tostring) as $reaction_ts
 	        | ((.count // 0) - (.users | length)) as $missing
 	        | (if $missing > 0
-	           then ["short", $item, $vote, $missing] | @tsv
+	           then ["short", $item, $vote, $missing] | tsv
 	           else empty end),
 	          (.users[]
 	           | (if type == "object" then (.id // .user) else . end)
@@ -129,7 +135,7 @@ extract() {
 	           | (if type == "object" then (.ts // $reaction_ts)
 	              else $reaction_ts end | tostring) as $time
 	           | ["row", $item, ($user | clean("user")), $vote, $time]
-	           | @tsv)
+	           | tsv)
 	      end
 	  end' "$@"
 }

@@ -8,56 +8,6 @@ load test_helper
 SAMPLE="$DATA_DIR/slack-sample-3.tsv"
 HISTORY="$DATA_DIR/slack-history-5-messages.json"
 
-# start_receiver ANSWER: a one-file HTTP server on 127.0.0.1 (a free
-# port, written to ./port) that stores each request's head and body as
-# requestN.head and requestN.json, answers ANSWER (COUNT replaced by N)
-# and stops by itself after 20 seconds.
-start_receiver() {
-	cat >receiver.py <<'EOF'
-import http.server, sys, threading
-port_file, answer = sys.argv[1], sys.argv[2]
-count = 0
-class Handler(http.server.BaseHTTPRequestHandler):
-    def do_POST(self):
-        global count
-        count += 1
-        body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-        with open("request%d.json" % count, "wb") as f:
-            f.write(body)
-        with open("request%d.head" % count, "w") as f:
-            f.write("%s %s\n%s" % (self.command, self.path, self.headers))
-        reply = answer.replace("COUNT", str(count)).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(reply)))
-        self.end_headers()
-        self.wfile.write(reply)
-    def log_message(self, *args):
-        pass
-server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
-with open(port_file + ".tmp", "w") as f:
-    f.write(str(server.server_port))
-import os
-os.rename(port_file + ".tmp", port_file)
-threading.Timer(20, server.shutdown).start()
-server.serve_forever()
-EOF
-	timeout 25 /usr/bin/python3 receiver.py port "$1" 3>&- &
-	receiver_pid=$!
-	for _ in $(seq 50); do
-		[ -s port ] && break
-		sleep 0.1
-	done
-	[ -s port ] || fail "the receiver did not start"
-}
-
-teardown() {
-	if [ -n "${receiver_pid:-}" ]; then
-		kill "$receiver_pid" 2>/dev/null || true
-		wait "$receiver_pid" 2>/dev/null || true
-	fi
-}
-
 @test "slack-messages: --dry-run prints one Block Kit message per point" {
 	run --separate-stderr slack-messages.sh --channel C1 --dry-run \
 	    --metrics cpu,latency_ms \
@@ -156,6 +106,47 @@ teardown() {
 	    "C1 vm-104 labelling_request"
 }
 
+@test "slack-messages: --posted posts each point once, across runs" {
+	start_receiver '{"ok":true,"channel":"C1","ts":"1717000000.00COUNT"}'
+	printf 'xoxb-secret-42\n' >token
+	chmod 600 token
+	# A receipt from an earlier run: vm-104 is not posted again.
+	printf 'item\tchannel\tts\nvm-104\tC1\t1716000000.000\n' > posted.tsv
+	run --separate-stderr slack-messages.sh --channel C1 \
+	    --token-file token --api-url "http://127.0.0.1:$(cat port)" \
+	    --posted posted.tsv "$SAMPLE"
+	assert_success
+	assert_output "$(printf '%s\n' 'item	channel	ts' \
+	    'vm-017	C1	1717000000.001' 'vm-233	C1	1717000000.002')"
+	assert_equal "$(cut -f 1 posted.tsv | tr '\n' ' ')" \
+	    "item vm-104 vm-017 vm-233 "
+	[ ! -e request3.json ]
+	# Run again: everything is posted, nothing is sent.
+	run --separate-stderr slack-messages.sh --channel C1 \
+	    --token-file token --api-url "http://127.0.0.1:$(cat port)" \
+	    --posted posted.tsv "$SAMPLE"
+	assert_success
+	assert_output "$(printf 'item\tchannel\tts')"
+	[ ! -e request3.json ]
+	assert_equal "$(wc -l < posted.tsv)" 4
+}
+
+@test "slack-messages: a token file behind a link is judged by the file" {
+	start_receiver '{"ok":true,"channel":"C1","ts":"1717000000.00COUNT"}'
+	printf 'xoxb-secret-42\n' >token
+	chmod 600 token
+	ln -s token token-link
+	run --separate-stderr slack-messages.sh --channel C1 \
+	    --token-file token-link --api-url "http://127.0.0.1:$(cat port)" \
+	    "$SAMPLE"
+	assert_success
+	chmod 644 token
+	run --separate-stderr slack-messages.sh --channel C1 \
+	    --token-file token-link "$SAMPLE"
+	assert_failure 1
+	[ "$stderr" = "slack-messages.sh: token-link: refused: mode 644 lets others read the token; chmod 600 it" ]
+}
+
 @test "slack-messages: a Slack error answer fails the run" {
 	start_receiver '{"ok":false,"error":"channel_not_found"}'
 	SLACK_TOKEN=xoxb-env-7 run --separate-stderr slack-messages.sh \
@@ -224,6 +215,24 @@ teardown() {
 	run --separate-stderr slack-votes.sh missing.json
 	assert_failure 1
 	[ "$stderr" = "slack-votes.sh: missing.json: cannot read the file" ]
+}
+
+@test "slack-votes: an empty file is an error, not zero votes" {
+	: > empty.json
+	run --separate-stderr slack-votes.sh empty.json
+	assert_failure 1
+	assert_output ""
+	[ "$stderr" = "slack-votes.sh: empty.json: no JSON in the input (an empty or cut-off download?)" ]
+}
+
+@test "slack-votes: an item id with a backslash comes out as it is" {
+	printf '%s' '[{"ts":"1.0","text":"x","metadata":{"event_type":' \
+	    '"labelling_request","event_payload":{"item":"a\\b"}},' \
+	    '"reactions":[{"name":"+1","users":["U1"],"count":1}]}]' \
+	    > backslash.json
+	run --separate-stderr slack-votes.sh backslash.json
+	assert_success
+	assert_equal "$(printf '%s\n' "$output" | sed -n 2p | cut -f 1)" 'a\b'
 }
 
 @test "slack-votes: a bare array of messages is read like a history answer" {

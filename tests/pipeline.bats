@@ -234,6 +234,82 @@ small_fleet() {
 	assert_output $'2026-02\n2026-03'
 }
 
+@test "pipeline: every setting is checked in the first month, used there or not" {
+	small_fleet
+	local setting expected
+	for setting in 'kl_method = gaus' 'workload_drift_threshold = high' \
+	    'drift_components = 0' 'performance_columns = latency_p50,nosuch'; do
+		printf '%s\n' "$setting" > bad.conf
+		run --separate-stderr sh "$SCRIPTS/month.sh" -c bad.conf fleet \
+		    2026-02 out
+		assert_failure 1
+		case $setting in
+		kl_method*) expected="month.sh: setting kl_method = 'gaus': expected gauss, hist or knn" ;;
+		workload*) expected="month.sh: setting workload_drift_threshold = 'high': expected auto or a number" ;;
+		drift*) expected="month.sh: setting drift_components = '0': expected a whole number from 1" ;;
+		*) expected="month.sh: setting performance_columns: pca-reduce: option -f: no column 'nosuch'; the header has: item, "* ;;
+		esac
+		# shellcheck disable=SC2053
+		[[ "$stderr" == $expected ]] || fail "$setting: $stderr"
+		[ ! -e out/2026-02 ]
+	done
+}
+
+@test "pipeline: a killed month leaves no partial folder behind" {
+	small_fleet
+	sh "$SCRIPTS/month.sh" -c small.conf fleet 2026-02 out 2> /dev/null &
+	local pid=$! i
+	for i in $(seq 100); do
+		[ -d out/.2026-02.partial ] && break
+		sleep 0.05
+	done
+	[ -d out/.2026-02.partial ] || skip "the month ended before the signal"
+	kill -TERM "$pid"
+	local status=0
+	wait "$pid" || status=$?
+	[ "$status" -eq 143 ] || fail "status $status"
+	[ ! -e out/.2026-02.partial ]
+	[ ! -e out/2026-02 ]
+}
+
+@test "pipeline: predictions with no abnormal row skip model quality" {
+	small_fleet
+	awk -F '\t' -v OFS='\t' 'NR > 1 { $2 = "normal"; $3 = "normal" }
+	    { print }' fleet/2026-02/predictions.tsv > normal.tsv
+	mv normal.tsv fleet/2026-02/predictions.tsv
+	run --separate-stderr sh "$SCRIPTS/month.sh" -c small.conf fleet \
+	    2026-02 out
+	assert_success
+	run awk -F '\t' '$2 == "model_quality" { print $5 ": " $6 }' \
+	    out/2026-02/decisions.tsv
+	assert_output "skipped: predictions.tsv has no abnormal row, true or predicted: F1 is undefined"
+	[ ! -e out/2026-02/f1.tsv ]
+}
+
+@test "pipeline: with a token, each sampled point is posted once, across re-runs" {
+	small_fleet
+	start_receiver '{"ok":true,"channel":"C1","ts":"1717000000.00COUNT"}'
+	printf 'xoxb-secret-42\n' > token
+	chmod 600 token
+	{ cat small.conf
+	    printf 'slack_token_file = %s\n' "$PWD/token"
+	    printf 'slack_api_url = http://127.0.0.1:%s\n' "$(cat port)"; } \
+	    > post.conf
+	sh "$SCRIPTS/month.sh" -c post.conf fleet 2026-02 out 2> /dev/null
+	local sampled
+	sampled=$(($(wc -l < out/2026-02/sample.tsv) - 1))
+	[ "$sampled" -gt 0 ]
+	[ -e "request$sampled.json" ]
+	[ ! -e "request$((sampled + 1)).json" ]
+	# messages.json holds the messages, as in a dry run.
+	[ "$(jq -s length out/2026-02/messages.json)" -eq "$sampled" ]
+	assert_equal "$(($(wc -l < out/2026-02/posted.tsv) - 1))" "$sampled"
+	cp -r out/2026-02 first
+	sh "$SCRIPTS/month.sh" -c post.conf fleet 2026-02 out 2> /dev/null
+	[ ! -e "request$((sampled + 1)).json" ]
+	diff -r first out/2026-02
+}
+
 @test "pipeline: an unknown configuration key is an error naming the line" {
 	small_fleet
 	printf 'clusters = 4\ncluster_count = 4\n' > bad.conf
@@ -284,7 +360,6 @@ small_fleet() {
 	workload=$(printf 'c%d,' 1 2 3 4 5 6 7 8 9 10)
 	performance=$(printf 'c%d,' 11 12 13 14 15 16 17 18 19)
 	cat > real.conf <<-CONF
-	key_columns = item
 	workload_columns = ${workload%,}
 	performance_columns = ${performance%,}
 	system_sample_per_cluster = 50

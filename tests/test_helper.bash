@@ -84,3 +84,54 @@ split_rows() {
 		{ while (s < n && used >= size[s]) { s++; used = 0 }
 			print > (prefix s ".tsv"); used++ }' "$3"
 }
+
+# start_receiver ANSWER: a one-file HTTP server on 127.0.0.1 (a free
+# port, written to ./port) that stores each request's head and body as
+# requestN.head and requestN.json, answers ANSWER (COUNT replaced by N)
+# and stops by itself after 20 seconds.
+start_receiver() {
+	cat >receiver.py <<'EOF'
+import http.server, sys, threading
+port_file, answer = sys.argv[1], sys.argv[2]
+count = 0
+class Handler(http.server.BaseHTTPRequestHandler):
+    def do_POST(self):
+        global count
+        count += 1
+        body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        with open("request%d.json" % count, "wb") as f:
+            f.write(body)
+        with open("request%d.head" % count, "w") as f:
+            f.write("%s %s\n%s" % (self.command, self.path, self.headers))
+        reply = answer.replace("COUNT", str(count)).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(reply)))
+        self.end_headers()
+        self.wfile.write(reply)
+    def log_message(self, *args):
+        pass
+server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
+with open(port_file + ".tmp", "w") as f:
+    f.write(str(server.server_port))
+import os
+os.rename(port_file + ".tmp", port_file)
+threading.Timer(20, server.shutdown).start()
+server.serve_forever()
+EOF
+	timeout 25 /usr/bin/python3 receiver.py port "$1" 3>&- &
+	receiver_pid=$!
+	for _ in $(seq 50); do
+		[ -s port ] && break
+		sleep 0.1
+	done
+	[ -s port ] || fail "the receiver did not start"
+}
+
+# A receiver started by a test is stopped after it, pass or fail.
+teardown() {
+	if [ -n "${receiver_pid:-}" ]; then
+		kill "$receiver_pid" 2>/dev/null || true
+		wait "$receiver_pid" 2>/dev/null || true
+	fi
+}
