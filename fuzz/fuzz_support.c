@@ -118,14 +118,23 @@ on_free(const volatile void *pointer)
 	}
 }
 
-/* Forget every tracked pointer, freeing them when asked. */
+/*
+ * Forget every tracked pointer, freeing them when asked.  Every slot is
+ * found before any is emptied: emptying one first would cut the probe
+ * chains through it, so a later pointer would not be found, its slot
+ * would stay taken for good, and over millions of runs the table would
+ * fill up and find_slot would never return.
+ */
 static void
 drop_tracked(bool free_them)
 {
+	static size_t slots[FUZZ_MAX_TRACKED];
 	size_t i;
 
+	for (i = 0; i < n_live; i++)
+		slots[i] = find_slot(live_pointers[i]);
 	for (i = 0; i < n_live; i++) {
-		table[find_slot(live_pointers[i])].pointer = 0;
+		table[slots[i]].pointer = 0;
 		if (free_them)
 			free((void *)live_pointers[i]);
 	}

@@ -205,13 +205,19 @@ for kind in workload system; do
 		die "setting ${kind}_drift_threshold = '$value':" \
 		    "expected auto or a number"
 done
-# The column lists, against this month's header: pca-reduce resolves
-# them as every step will, and names a missing column with the header.
+# The column lists, against this month's metrics: pca-reduce resolves
+# them as every step will (a missing column is a usage error, status 2,
+# naming the header) and reads every row, so that a bad value is named
+# by its line in metrics.tsv, whichever rows the steps later sample.
 for key in workload_columns performance_columns; do
-	if ! message=$(head -n 1 "$metrics" | pca-reduce --partial \
-	    -f "$(conf "$key")" -o /dev/null 2>&1); then
-		die "setting $key: $(printf '%s\n' "$message" | head -n 1)"
-	fi
+	status=0
+	message=$(pca-reduce --partial -f "$(conf "$key")" -o /dev/null \
+	    "$metrics" 2>&1) || status=$?
+	case $status in
+	0) ;;
+	2) die "setting $key: $(printf '%s\n' "$message" | head -n 1)" ;;
+	*) die "$(printf '%s\n' "$message" | head -n 1)" ;;
+	esac
 done
 
 previous=$(for folder in "$data"/*/; do
@@ -695,6 +701,15 @@ label_items_by_shard() {
 votes="$data/$month/votes.tsv"
 labelled_basis=labelled
 if [ -f "$votes" ]; then
+	set -- --item "$(conf vote_item_column)" \
+	    --annotator "$(conf vote_annotator_column)" \
+	    --vote "$(conf vote_column)" --time "$(conf vote_time_column)"
+	# Every vote is read once as it is, so that a bad one is named by
+	# its line in votes.tsv, whether or not its point was sampled.
+	if ! vote-labels "$@" "$votes" > /dev/null 2> "$work/step.err"; then
+		cat "$work/step.err" >&2
+		die "$month: vote-labels failed: vote-labels $* $votes"
+	fi
 	# Keep the votes on the points sent out for labelling.
 	awk -F '\t' -v sample_item="$item_column" \
 	    -v vote_item="$(conf vote_item_column)" '
@@ -709,9 +724,6 @@ if [ -f "$votes" ]; then
 	    > "$work/votes-sample.tsv" ||
 		die "$votes: no column '$(conf vote_item_column)'," \
 		    "or the sample has no '$item_column'"
-	set -- --item "$(conf vote_item_column)" \
-	    --annotator "$(conf vote_annotator_column)" \
-	    --vote "$(conf vote_column)" --time "$(conf vote_time_column)"
 	if [ "$shards" -eq 1 ]; then
 		run vote-labels vote-labels "$@" "$work/votes-sample.tsv" \
 		    > "$work/labels.tsv"

@@ -255,6 +255,27 @@ small_fleet() {
 	done
 }
 
+@test "pipeline: a bad value is named by its line in metrics.tsv or votes.tsv" {
+	small_fleet
+	awk -F '\t' -v OFS='\t' 'NR == 1 { for (i = 1; i <= NF; i++)
+		if ($i == "io_wait") c = i } NR == 77 { $c = "NaN" } { print }' \
+	    fleet/2026-02/metrics.tsv > bad.tsv
+	mv bad.tsv fleet/2026-02/metrics.tsv
+	run --separate-stderr sh "$SCRIPTS/month.sh" -c small.conf fleet \
+	    2026-02 out
+	assert_failure 1
+	assert_equal "$stderr" "month.sh: pca-reduce: fleet/2026-02/metrics.tsv:77: column 'io_wait' is not a finite number: 'NaN'"
+	small_fleet
+	awk -F '\t' -v OFS='\t' 'NR == 5 { $3 = "maybe" } { print }' \
+	    fleet/2026-02/votes.tsv > bad.tsv
+	mv bad.tsv fleet/2026-02/votes.tsv
+	run --separate-stderr sh "$SCRIPTS/month.sh" -c small.conf fleet \
+	    2026-02 out
+	assert_failure 1
+	[[ "$stderr" == *"vote-labels: fleet/2026-02/votes.tsv:5: unknown vote 'maybe'"* ]] ||
+		fail "$stderr"
+}
+
 @test "pipeline: a killed month leaves no partial folder behind" {
 	small_fleet
 	sh "$SCRIPTS/month.sh" -c small.conf fleet 2026-02 out 2> /dev/null &
