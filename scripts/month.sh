@@ -704,6 +704,10 @@ if [ -f "$votes" ]; then
 	set -- --item "$(conf vote_item_column)" \
 	    --annotator "$(conf vote_annotator_column)" \
 	    --vote "$(conf vote_column)" --time "$(conf vote_time_column)"
+	[ -z "$(conf vote_positive)" ] ||
+		set -- "$@" --positive "$(conf vote_positive)"
+	[ -z "$(conf vote_negative)" ] ||
+		set -- "$@" --negative "$(conf vote_negative)"
 	# Every vote is read once as it is, so that a bad one is named by
 	# its line in votes.tsv, whether or not its point was sampled.
 	if ! vote-labels "$@" "$votes" > /dev/null 2> "$work/step.err"; then

@@ -274,6 +274,11 @@ small_fleet() {
 	assert_failure 1
 	[[ "$stderr" == *"vote-labels: fleet/2026-02/votes.tsv:5: unknown vote 'maybe'"* ]] ||
 		fail "$stderr"
+	# The configuration can give the value a meaning.
+	{ cat small.conf; echo 'vote_negative = maybe'; } > maybe.conf
+	run --separate-stderr sh "$SCRIPTS/month.sh" -c maybe.conf fleet \
+	    2026-02 out
+	assert_success
 }
 
 @test "pipeline: a killed month leaves no partial folder behind" {
