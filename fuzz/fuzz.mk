@@ -59,6 +59,9 @@ FUZZ_ARGUMENTS_kmeans-train.merge = --init inputs/kmeans-train.model \
 	--merge MODEL inputs/kmeans-train.partial MODEL
 FUZZ_ARGUMENTS_entropy.merge = --merge --normalized --miller-madow \
 	MODEL inputs/entropy.partial MODEL
+# entropy echoes the group values (month, host) of the partials,
+# which may be any text, "nan" too: its first two columns are names.
+FUZZ_TEXT_COLUMNS_entropy.merge = 2
 FUZZ_ARGUMENTS_kl-drift.gauss = --merge --symmetric \
 	inputs/kl-drift.gauss MODEL
 FUZZ_ARGUMENTS_kl-drift.hist = --merge --symmetric --js \
@@ -131,6 +134,7 @@ $(FUZZ_BUILD)/fuzz/model_loader_$(1).o: fuzz/fuzz_model_loader.c \
 		-DFUZZ_ARGUMENTS='"$(FUZZ_ARGUMENTS_$(1))"' \
 		-DFUZZ_INPUTS='"$(CURDIR)/fuzz/inputs"' \
 		-DFUZZ_INPUT='"$(CURDIR)/fuzz/inputs/$(2).tsv"' \
+		-DFUZZ_TEXT_COLUMNS=$(or $(FUZZ_TEXT_COLUMNS_$(1)),0) \
 		-c -o $$@ $$<
 
 $(FUZZ_BUILD)/bin/fuzz_model_$(1): \

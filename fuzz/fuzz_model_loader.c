@@ -13,7 +13,11 @@
  *    partial to merge the fuzzed one with ("-m MODEL INPUT");
  *  - FUZZ_INPUTS: the folder of the fixed files (fuzz/inputs);
  *  - FUZZ_INPUT: a small data file whose columns the seed models were
- *    fitted on (fuzz/inputs/PROGRAM.tsv).
+ *    fitted on (fuzz/inputs/PROGRAM.tsv);
+ *  - FUZZ_TEXT_COLUMNS: how many leading columns of each output line
+ *    echo text from the input (entropy's group columns), which may be
+ *    "nan" as a name; 0 for most harnesses (FUZZ_TEXT_COLUMNS_program
+ *    in fuzz.mk).
  * The input is the model file.  The program either runs to the end and
  * returns 0, or ends through diag with status 1 (bad data); a usage
  * error means the arguments above are wrong.  A completed run must print
@@ -99,12 +103,15 @@ run_program(void *context)
 	loader_case->returned = fuzzed_program_main(loader_case->argc, argv);
 }
 
-/* Whether a field of the output is word (any case, any sign). */
+/*
+ * Whether a field of the output is word (any case, any sign), leaving
+ * out the first text_columns fields of each line.
+ */
 static bool
-prints_word(const char *output, const char *word)
+prints_word(const char *output, const char *word, size_t text_columns)
 {
 	const char *field = output;
-	size_t word_length = strlen(word);
+	size_t word_length = strlen(word), column = 0;
 
 	while (*field != '\0') {
 		size_t length = strcspn(field, "\t\n");
@@ -112,10 +119,12 @@ prints_word(const char *output, const char *word)
 
 		if (length > 0 && (text[0] == '-' || text[0] == '+'))
 			text++;
-		if ((size_t)(field + length - text) == word_length &&
+		if (column >= text_columns &&
+		    (size_t)(field + length - text) == word_length &&
 		    strncasecmp(text, word, word_length) == 0)
 			return true;
 		field += length;
+		column = *field == '\n' ? 0 : column + 1;
 		if (*field != '\0')
 			field++;
 	}
@@ -149,11 +158,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (status == 0 && loader_case.returned != 0)
 		fuzz_fail("main returned nonzero without a message");
 	printed = fuzz_file_contents(&output, &output_size);
-	if (status == 0 && prints_word(printed, "nan"))
+	if (status == 0 && prints_word(printed, "nan", FUZZ_TEXT_COLUMNS))
 		fuzz_fail("the program printed nan");
 	/* An infinite divergence is a result; in a model, damage. */
 	if (status == 0 && strncmp(printed, "model\t", 6) == 0 &&
-	    prints_word(printed, "inf"))
+	    prints_word(printed, "inf", 0))
 		fuzz_fail("the program wrote a model or partial holding inf");
 	free(printed);
 	return 0;
